@@ -1,0 +1,299 @@
+"""The floating-point error model: how far a correct implementation may be from Eq 2.
+
+Notation: ``u`` is the unit roundoff of the output dtype (``2**-p`` for ``p``
+significand bits: 2**-11, 2**-24, 2**-53), and ``gamma_k = k*u / (1 - k*u)``.
+
+Componentwise class (AC1, AC3, AC4)
+    Any summation order of ``n = m'n'`` products, including pairwise, blocked,
+    im2col/GEMM and fused multiply-add, satisfies (Higham, *Accuracy and
+    Stability of Numerical Algorithms*, 2nd ed., section 3.1)
+
+        |C_hat[i, j] - C[i, j]| <= gamma_{n+c} * S[i, j] + n * eta,
+
+    where ``S[i, j] = sum |M[i*sx+a, j*sy+b]| * |K[a, b]|``, ``c`` counts the
+    inputs whose values must be rounded on conversion to the output dtype (wide
+    integers), and ``eta`` is the smallest subnormal (each product underflows by
+    at most half of it; sums in the subnormal range are exact).  A backend that
+    flushes subnormals to zero uses ``eta = 2 * lambda`` instead, ``lambda`` the
+    smallest normal number.  For complex outputs the bound is
+    ``sqrt(2) * gamma_{n+c+2}`` (Higham, section 3.6) and the underflow term
+    doubles.  Outputs with ``S[i, j]`` at or above the largest finite number are
+    unconstrained: a correct algorithm may overflow on the way (AC4).
+
+Normwise class (AC2), for FFT-based algorithms
+    With ``N`` the number of points of the transform grid, ``L = ceil(log2 N)``,
+    ``eta_F = u + gamma_4 * (sqrt(2) + u)`` the per-stage error of a radix-2
+    butterfly with twiddle factors accurate to ``u`` (Higham, section 24.1) and
+    ``eps = L*eta_F / (1 - L*eta_F)`` the error of one whole transform, the
+    pipeline "transform M, transform K, multiply pointwise, transform back"
+    satisfies
+
+        ||C_hat - C||_F <= beta * ||M||_F * ||K||_F,
+        beta = (1 + u) * sqrt(N) * ((1 + eps) * (2*eps + eps**2 + g * (1 + eps)**2) + eps)
+               + u * sqrt(m'n'),
+
+    ``g = sqrt(2) * gamma_2`` the error of one complex multiplication; the last
+    term is the final rounding to the output dtype.  The derivation is in the
+    documentation's error-model page.  We take ``N = 4 (m + m') (n + n')``, which
+    covers padding each axis to any length up to twice the full size.
+
+Every quantity is computed as an upper bound: exact rationals where possible,
+and float64 arithmetic inflated by explicit factors elsewhere.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+_U64 = 2.0 ** -53
+
+
+def real_dtype(dtype) -> np.dtype:
+    """The real component dtype of a floating or complex dtype."""
+    dtype = np.dtype(dtype)
+    return np.dtype(f"f{dtype.itemsize // 2}") if dtype.kind == "c" else dtype
+
+
+def unit_roundoff(dtype) -> Fraction:
+    """``u = 2**-p`` for the output dtype's significand of ``p`` bits."""
+    return Fraction(1, 2 ** (np.finfo(real_dtype(dtype)).nmant + 1))
+
+
+def smallest_subnormal(dtype) -> Fraction:
+    info = np.finfo(real_dtype(dtype))
+    return Fraction(2) ** (info.minexp - info.nmant)
+
+
+def smallest_normal(dtype) -> Fraction:
+    return Fraction(2) ** np.finfo(real_dtype(dtype)).minexp
+
+
+def gamma(k: int, u: Fraction) -> Fraction:
+    """``gamma_k = k u / (1 - k u)``; infinite when ``k u >= 1``."""
+    if k * u >= 1:
+        return Fraction(10) ** 400  # effectively unbounded, still a Fraction
+    return k * u / (1 - k * u)
+
+
+def _up(x: Fraction | float) -> float:
+    """A float64 not below ``x``."""
+    value = float(x) if not isinstance(x, Fraction) or x < Fraction(10) ** 300 else math.inf
+    return float(np.nextafter(value, math.inf))
+
+
+def inexact_conversions(m_dtype, k_dtype, out_dtype) -> int:
+    """How many inputs may lose value on conversion to a floating output dtype."""
+    out = real_dtype(out_dtype)
+    precision = np.finfo(out).nmant + 1
+    count = 0
+    for dtype in (np.dtype(m_dtype), np.dtype(k_dtype)):
+        if dtype.kind in "iu" and dtype.itemsize * 8 - (dtype.kind == "i") > precision:
+            count += 1
+    return count
+
+
+@dataclass(frozen=True)
+class Componentwise:
+    """Coefficients of the AC1 bound ``relative * S + absolute`` for one problem."""
+
+    relative: float
+    absolute: float
+    overflow: float
+
+    @classmethod
+    def for_problem(cls, k_shape, m_dtype, k_dtype, out_dtype,
+                    flushes_subnormals: bool = False) -> "Componentwise":
+        out = np.dtype(out_dtype)
+        n = int(k_shape[0]) * int(k_shape[1])
+        u = unit_roundoff(out)
+        k = n + inexact_conversions(m_dtype, k_dtype, out)
+        tiny = 2 * smallest_normal(out) if flushes_subnormals else smallest_subnormal(out)  # checks: AC3
+        if out.kind == "c":
+            relative = _up(math.sqrt(2) * (1 + 2 * _U64)) * _up(gamma(k + 2, u))  # checks: AC1
+            absolute = _up(2 * n * tiny)
+        else:
+            relative = _up(gamma(k, u))  # checks: AC1
+            absolute = _up(n * tiny)
+        return cls(relative, absolute, float(np.finfo(real_dtype(out)).max))
+
+
+def _abs64(x: np.ndarray) -> np.ndarray:
+    return np.abs(x.astype(np.complex128 if x.dtype.kind == "c" else np.float64))
+
+
+def window_sums(values: np.ndarray, K_abs: np.ndarray, stride) -> np.ndarray:
+    """Shift-and-add ``sum_{a,b} values[i*sx+a, j*sy+b] * K_abs[a, b]`` in float64."""
+    (sx, sy), (mk, nk) = stride, K_abs.shape
+    rows = (values.shape[0] - mk) // sx + 1
+    cols = (values.shape[1] - nk) // sy + 1
+    total = np.zeros((rows, cols))
+    with np.errstate(over="ignore", invalid="ignore"):
+        for a in range(mk):
+            for b in range(nk):
+                total += values[a:a + sx * (rows - 1) + 1:sx, b:b + sy * (cols - 1) + 1:sy] * K_abs[a, b]
+    return total
+
+
+def window_abs_sums(M: np.ndarray, K: np.ndarray, stride) -> np.ndarray:
+    """An upper bound of ``S[i, j] = sum |M| |K|`` over each window (finite inputs)."""
+    n = K.size
+    raw = window_sums(_abs64(M), _abs64(K), stride)
+    inflate = 1 + 4 * float(gamma(n + 2, Fraction(1, 2 ** 53)))
+    with np.errstate(over="ignore"):
+        return raw * inflate + n * 2.0 ** -1074 * 4
+
+
+def nonfinite_windows(M: np.ndarray, K: np.ndarray, stride) -> np.ndarray:
+    """True where the window of an output holds a NaN or infinity of M or K."""
+    bad_M = (~np.isfinite(M)).astype(np.float64)
+    counts = window_sums(bad_M, np.ones(K.shape), stride)
+    return (counts > 0) | bool((~np.isfinite(K)).any())
+
+
+@dataclass
+class Accuracy:
+    """The outcome of comparing one output array with the exact values."""
+
+    ok: bool
+    worst_ratio: float
+    """Largest observed error divided by its bound (<= 1 passes)."""
+    worst_index: tuple[int, ...] | None
+    violations: int
+    compared: int
+    unconstrained: int = 0
+    ulp_histogram: dict[str, int] = field(default_factory=dict)
+
+
+def ulp_histogram(actual: np.ndarray, expected: np.ndarray, out_dtype) -> dict[str, int]:
+    """Count errors by size in units in the last place of the output dtype."""
+    real = real_dtype(out_dtype)
+    with np.errstate(all="ignore"):
+        ulp = np.spacing(np.abs(expected).astype(real)).astype(np.float64)
+        err = np.abs(actual.astype(np.complex128) - expected.astype(np.complex128)) / ulp
+    buckets: dict[str, int] = {}
+    for e in np.ravel(err):
+        if not np.isfinite(e):
+            continue
+        label = "0" if e == 0 else "<=1" if e <= 1 else f"<=2^{math.ceil(math.log2(e))}"
+        buckets[label] = buckets.get(label, 0) + 1
+    return buckets
+
+
+def _errors(actual: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """float64 upper bounds of ``|actual - c|`` given ``expected`` = c rounded to 64 bits."""
+    a = actual.astype(np.complex128 if np.iscomplexobj(actual) or np.iscomplexobj(expected) else np.float64)
+    e = expected.astype(a.dtype)
+    with np.errstate(all="ignore"):
+        return (np.abs(a - e) + _U64 * np.abs(e)) * (1 + 8 * _U64)
+
+
+def compare_componentwise(actual: np.ndarray, expected: np.ndarray, bound: np.ndarray,
+                          unconstrained: np.ndarray, out_dtype) -> Accuracy:
+    """Check ``|actual - c| <= bound`` wherever the output is constrained (AC1, AC4, AC5).
+
+    ``expected`` is the exact value rounded to float64 (or complex128); the
+    rounding is accounted for in :func:`_errors`.  Zeros compare by value (AC5).
+    """
+    errors = _errors(actual, expected)
+    compared = ~unconstrained
+    with np.errstate(all="ignore"):
+        ratio = np.where(compared, errors / np.where(bound > 0, bound, np.inf), 0.0)
+        ratio = np.where(compared & (errors == 0), 0.0, ratio)
+        ratio = np.where(compared & (bound == 0) & (errors > 0), np.inf, ratio)
+    ratio = np.where(np.isnan(ratio), np.inf, ratio)
+    bad = ratio > 1  # checks: AC1
+    worst = np.unravel_index(int(np.argmax(ratio)), ratio.shape) if ratio.size else None
+    return Accuracy(
+        ok=not bad.any(),
+        worst_ratio=float(ratio.max()) if ratio.size else 0.0,
+        worst_index=tuple(int(v) for v in worst) if worst is not None else None,
+        violations=int(bad.sum()),
+        compared=int(compared.sum()),
+        unconstrained=int(unconstrained.sum()),  # checks: AC4
+        ulp_histogram=ulp_histogram(actual[compared], expected[compared], out_dtype),
+    )
+
+
+def componentwise_bound(M: np.ndarray, K: np.ndarray, stride, out_dtype,
+                        flushes_subnormals: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The AC1 bound for every output, and the AC4 mask of unconstrained outputs.
+
+    Outputs whose windows hold NaN or an infinity are marked unconstrained here;
+    clauses NF1-NF3 judge them instead.
+    """
+    model = Componentwise.for_problem(K.shape, M.dtype, K.dtype, out_dtype, flushes_subnormals)
+    with np.errstate(all="ignore"):
+        S = window_abs_sums(np.where(np.isfinite(M), M, 0), np.where(np.isfinite(K), K, 0), stride)
+        bound = (model.relative * S + model.absolute) * (1 + 4 * _U64)
+    unconstrained = (S >= model.overflow) | nonfinite_windows(M, K, stride)  # checks: AC4
+    return bound, unconstrained
+
+
+def normwise_beta(m_shape, k_shape, out_dtype) -> float:
+    """``beta`` of the AC2 bound for a problem of these shapes."""
+    u = unit_roundoff(out_dtype)
+    (m, n), (mk, nk) = m_shape, k_shape
+    N = 4 * (m + mk) * (n + nk)
+    L = math.ceil(math.log2(N))
+    eta_f = u + gamma(4, u) * (Fraction(math.sqrt(2)) * (1 + 2 * Fraction(1, 2 ** 53)) + u)
+    if L * eta_f >= 1:
+        return math.inf
+    eps = L * eta_f / (1 - L * eta_f)
+    g = Fraction(math.sqrt(2)) * (1 + 2 * Fraction(1, 2 ** 53)) * gamma(2, u)
+    inner = (1 + eps) * (2 * eps + eps ** 2 + g * (1 + eps) ** 2) + eps
+    return _up((1 + u) * Fraction(_up(math.sqrt(N))) * inner + u * Fraction(_up(math.sqrt(mk * nk))))  # checks: AC2
+
+
+def compare_normwise(actual: np.ndarray, expected: np.ndarray, M: np.ndarray, K: np.ndarray,
+                     stride, out_dtype, flushes_subnormals: bool = False) -> Accuracy:
+    """Check the AC2 bound over the outputs whose windows are finite."""
+    finite_M = np.where(np.isfinite(M), M, 0)
+    finite_K = np.where(np.isfinite(K), K, 0)
+    skip = nonfinite_windows(M, K, stride)
+    beta = normwise_beta(M.shape, K.shape, out_dtype)
+    tiny = 2 * smallest_normal(out_dtype) if flushes_subnormals else smallest_subnormal(out_dtype)
+    with np.errstate(all="ignore"):
+        norm_M = float(np.linalg.norm(_abs64(finite_M))) * (1 + 4 * _U64 * math.sqrt(M.size))
+        norm_K = float(np.linalg.norm(_abs64(finite_K))) * (1 + 4 * _U64 * math.sqrt(K.size))
+        bound = (beta * norm_M * norm_K + _up(K.size * tiny) * math.sqrt(actual.size)) * (1 + 8 * _U64)
+        errors = _errors(actual, expected)[~skip]
+        total = float(np.linalg.norm(errors)) * (1 + 4 * _U64 * math.sqrt(max(errors.size, 1)))
+    overflow = float(np.finfo(real_dtype(out_dtype)).max)
+    if not math.isfinite(bound) or norm_M * norm_K >= overflow:
+        return Accuracy(True, 0.0, None, 0, 0, unconstrained=int(errors.size))  # checks: AC4
+    ratio = total / bound if bound > 0 else (0.0 if total == 0 else math.inf)
+    ratio = math.inf if math.isnan(ratio) else ratio
+    return Accuracy(
+        ok=ratio <= 1,  # checks: AC2
+        worst_ratio=ratio,
+        worst_index=None,
+        violations=int(ratio > 1),
+        compared=int(errors.size),
+        ulp_histogram=ulp_histogram(actual[~skip], expected[~skip], out_dtype),
+    )
+
+
+def expected_wide(exact: np.ndarray) -> np.ndarray:
+    """Exact values (from :func:`convspec.spec.exact_values`) rounded once to 64-bit parts.
+
+    The result is float64, or complex128 when any value is complex; special
+    values (already floats) pass through.
+    """
+    from .exact import ExactComplex
+    from .rounding import round_to_float
+
+    f64 = np.dtype(np.float64)
+    is_complex = any(isinstance(v, (ExactComplex, complex)) for v in exact.flat)
+    out = np.empty(exact.shape, dtype=np.complex128 if is_complex else np.float64)
+    for idx, v in np.ndenumerate(exact):
+        if isinstance(v, ExactComplex):
+            out[idx] = complex(round_to_float(v.re, f64), round_to_float(v.im, f64))
+        elif isinstance(v, (float, complex)):
+            out[idx] = v
+        else:
+            out[idx] = round_to_float(Fraction(v), f64)
+    return out
