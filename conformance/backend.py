@@ -1,0 +1,177 @@
+"""What a backend is, what it claims, and how a target string names one.
+
+A backend is a callable ``conv2d(M, K, *, stride)`` taking numpy arrays and
+returning anything ``numpy.asarray`` accepts.  Wrapping it in :class:`Backend`
+adds a name and its :class:`Claims`: the dtypes it supports, whether it handles
+NaN and infinities, its accuracy class and its largest sizes.  The harness tests
+every claimed property and reports the others as *not claimed*; a claim is a
+promise to be verified, never a reason to skip a check.
+
+Targets (:func:`load_backend`):
+
+* ``package.module:attribute``: an importable object;
+* ``path/to/file.py:attribute``: an object in a Python file;
+* a bundled name: ``reference``, ``spec``, or an adapter name such as
+  ``scipy`` or ``numpy`` (see :mod:`convspec.conformance.adapters`).
+
+The attribute may be a :class:`Backend` or a plain callable (which then claims
+everything the specification admits).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable, Literal
+
+from convspec.spec.validation import ADMITTED_DTYPES
+
+AccuracyClass = Literal["componentwise", "normwise"]
+
+
+class BackendLoadError(Exception):
+    """A target could not be resolved to a backend (the CLI exits with status 2)."""
+
+
+@dataclass(frozen=True)
+class Claims:
+    """What a backend promises; every field narrows or widens what is tested.
+
+    Attributes:
+        dtypes: names of the dtypes it supports when M and K share that dtype.
+        mixed_dtypes: whether it supports M and K of different claimed dtypes
+            (the output dtype then follows DT1).
+        nonfinite: whether NaN and infinities follow NF1-NF3.
+        accuracy: ``"componentwise"`` (AC1: direct sums, GEMM, any order) or
+            ``"normwise"`` (AC2: FFT-based algorithms).
+        flushes_subnormals: whether it flushes subnormal numbers to zero (AC3
+            then uses the smallest normal number).
+        max_input_side: the largest m or n it supports, or None for no limit.
+        max_kernel_side: the largest m' or n' it supports, or None.
+        validates_input: whether it refuses invalid inputs by raising.
+        timeout: seconds one call may take before it counts as hung.
+    """
+
+    dtypes: tuple[str, ...] = ADMITTED_DTYPES
+    mixed_dtypes: bool = True
+    nonfinite: bool = True
+    accuracy: AccuracyClass = "componentwise"
+    flushes_subnormals: bool = False
+    max_input_side: int | None = None
+    max_kernel_side: int | None = None
+    validates_input: bool = True
+    timeout: float = 20.0
+
+    def __post_init__(self) -> None:
+        unknown = [d for d in self.dtypes if d not in ADMITTED_DTYPES]
+        if unknown:
+            raise ValueError(f"claims name dtypes the specification does not admit: {unknown}")
+        if self.accuracy not in ("componentwise", "normwise"):
+            raise ValueError(f"accuracy must be 'componentwise' or 'normwise', got {self.accuracy!r}")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "dtypes": list(self.dtypes), "mixed_dtypes": self.mixed_dtypes,
+            "nonfinite": self.nonfinite, "accuracy": self.accuracy,
+            "flushes_subnormals": self.flushes_subnormals,
+            "max_input_side": self.max_input_side, "max_kernel_side": self.max_kernel_side,
+            "validates_input": self.validates_input, "timeout": self.timeout,
+        }
+
+
+@dataclass(frozen=True)
+class Backend:
+    """A named conv2d callable with its claims.
+
+    Attributes:
+        name: a short human-readable name.
+        fn: the callable ``fn(M, K, *, stride=(sx, sy))``.
+        claims: what it promises (:class:`Claims`).
+        version: the version of the library it wraps, if any.
+        description: one line on how it computes.
+        known_deviations: path of a known-deviation file, if any.
+        target: the string it was loaded from; a worker process reloads the
+            backend from it (filled in by :func:`load_backend`).
+    """
+
+    name: str
+    fn: Callable[..., Any]
+    claims: Claims = field(default_factory=Claims)
+    version: str | None = None
+    description: str = ""
+    known_deviations: str | None = None
+    target: str | None = None
+
+    def __call__(self, M, K, *, stride):
+        return self.fn(M, K, stride=stride)
+
+
+def _bundled(name: str) -> Backend | None:
+    if name == "reference":
+        from convspec import reference
+        return Backend("reference", reference.conv2d,
+                       description="convspec's fast reference implementation")
+    if name == "spec":
+        from convspec import spec
+        return Backend("spec", spec.conv2d, Claims(max_input_side=24, max_kernel_side=8),
+                       description="the exact oracle (slow by design; small sizes only)")
+    try:
+        from convspec.conformance import adapters
+    except ImportError:
+        return None
+    return adapters.load(name) if name in adapters.NAMES else None
+
+
+def _load_file(path: Path) -> Any:
+    module_name = f"convspec_backend_{abs(hash(path.resolve()))}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise BackendLoadError(f"cannot load Python file {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _resolve(target: str) -> Any:
+    bundled = _bundled(target)
+    if bundled is not None:
+        return bundled
+    if ":" not in target:
+        raise BackendLoadError(
+            f"cannot resolve backend {target!r}: expected 'package.module:attribute', "
+            "'path/to/file.py:attribute' or a bundled name"
+        )
+    where, attr = target.rsplit(":", 1)
+    try:
+        if where.endswith(".py") or "/" in where or "\\" in where:
+            path = Path(where)
+            if not path.is_file():
+                raise BackendLoadError(f"backend file {where!r} does not exist")
+            module = _load_file(path)
+        else:
+            module = importlib.import_module(where)
+    except BackendLoadError:
+        raise
+    except Exception as exc:  # a broken backend module must not crash the harness
+        raise BackendLoadError(f"importing {where!r} failed: {type(exc).__name__}: {exc}") from exc
+    try:
+        obj = module
+        for part in attr.split("."):
+            obj = getattr(obj, part)
+    except AttributeError as exc:
+        raise BackendLoadError(f"{where!r} has no attribute {attr!r}") from exc
+    return obj
+
+
+def load_backend(target: str) -> Backend:
+    """Resolve a target string to a :class:`Backend` (see the module docstring)."""
+    obj = _resolve(target)
+    if isinstance(obj, Backend):
+        return replace(obj, target=target)
+    if callable(obj):
+        return Backend(name=target, fn=obj, target=target)
+    raise BackendLoadError(f"{target!r} is neither a Backend nor callable: {type(obj).__name__}")
