@@ -183,22 +183,42 @@ def ulp_histogram(actual: np.ndarray, expected: np.ndarray, out_dtype) -> dict[s
     return buckets
 
 
-def _errors(actual: np.ndarray, expected: np.ndarray) -> np.ndarray:
-    """float64 upper bounds of ``|actual - c|`` given ``expected`` = c rounded to 64 bits."""
-    a = actual.astype(np.complex128 if np.iscomplexobj(actual) or np.iscomplexobj(expected) else np.float64)
-    e = expected.astype(a.dtype)
+def _errors(actual: np.ndarray, expected: np.ndarray,
+            residual: np.ndarray | None = None) -> np.ndarray:
+    """float64 upper bounds of ``|actual - c|``.
+
+    ``expected`` is ``c`` rounded to 64-bit parts.  Without ``residual`` the
+    rounding ``|c - expected| <= 2**-53 |expected|`` is added as slack, which is
+    as large as the AC1 bound itself when the output is float64.  With
+    ``residual`` (``c - expected`` rounded to 64 bits, from :func:`exact_residual`)
+    the error is formed as ``(actual - expected) - residual``: each of the two
+    subtractions is rounded once, and the residual's own rounding leaves a slack
+    of only ``2**-53 |residual|``, about ``2**-106 |c|``.
+    """
+    wide = np.complex128 if np.iscomplexobj(actual) or np.iscomplexobj(expected) else np.float64
+    a = actual.astype(wide)
+    e = expected.astype(wide)
     with np.errstate(all="ignore"):
-        return (np.abs(a - e) + _U64 * np.abs(e)) * (1 + 8 * _U64)
+        if residual is None:
+            return (np.abs(a - e) + _U64 * np.abs(e)) * (1 + 8 * _U64)
+        r = residual.astype(wide)
+        diff = np.where(np.isfinite(e), (a - e) - r, a - e)
+        return (np.abs(diff) + _U64 * np.abs(r)) * (1 + 8 * _U64)
 
 
 def compare_componentwise(actual: np.ndarray, expected: np.ndarray, bound: np.ndarray,
-                          unconstrained: np.ndarray, out_dtype) -> Accuracy:
+                          unconstrained: np.ndarray, out_dtype,
+                          residual: np.ndarray | None = None) -> Accuracy:
     """Check ``|actual - c| <= bound`` wherever the output is constrained (AC1, AC4, AC5).
 
-    ``expected`` is the exact value rounded to float64 (or complex128); the
-    rounding is accounted for in :func:`_errors`.  Zeros compare by value (AC5).
+    ``expected`` is the exact value rounded to float64 (or complex128) and
+    ``residual`` the rounding's remainder when the exact value is known (see
+    :func:`_errors`; pass it whenever the output dtype is 64-bit, or the
+    comparison's own slack competes with the bound).  When ``expected`` is the
+    reference's result instead, pass the reference's bound as part of
+    ``bound``.  Zeros compare by value (AC5).
     """
-    errors = _errors(actual, expected)
+    errors = _errors(actual, expected, residual)
     compared = ~unconstrained
     with np.errstate(all="ignore"):
         ratio = np.where(compared, errors / np.where(bound > 0, bound, np.inf), 0.0)
@@ -296,4 +316,25 @@ def expected_wide(exact: np.ndarray) -> np.ndarray:
             out[idx] = v
         else:
             out[idx] = round_to_float(Fraction(v), f64)
+    return out
+
+
+def exact_residual(exact: np.ndarray, wide: np.ndarray) -> np.ndarray:
+    """``c - expected_wide(c)`` for every exact value, rounded to 64-bit parts.
+
+    Zero for special values.  Together with :func:`expected_wide` it forms a
+    double-length representation of the exact result.
+    """
+    from .exact import ExactComplex
+    from .rounding import round_to_float
+
+    f64 = np.dtype(np.float64)
+    out = np.zeros(exact.shape, dtype=wide.dtype)
+    for idx, v in np.ndenumerate(exact):
+        w = wide[idx]
+        if isinstance(v, ExactComplex):
+            out[idx] = complex(round_to_float(v.re - Fraction(w.real), f64),
+                               round_to_float(v.im - Fraction(w.imag), f64))
+        elif not isinstance(v, (float, complex)):
+            out[idx] = round_to_float(Fraction(v) - Fraction(float(w.real)), f64)
     return out

@@ -43,11 +43,14 @@ def _check_array(name: str, x: object, clause: str) -> np.ndarray:
         raise SpecTypeError(clause, f"{name} must be a numpy.ndarray, got {type(x).__name__}")
     if x.ndim != 2:  # checks: IN1, IN2
         raise SpecValueError(clause, f"{name} must be 2-D, got ndim={x.ndim} (shape {x.shape})")
+    return x
+
+
+def _check_dtype(name: str, x: np.ndarray) -> None:
     if x.dtype not in _ADMITTED:  # checks: IN3
         raise SpecTypeError(
             "IN3", f"{name}.dtype={x.dtype} is not admitted; admitted: {', '.join(ADMITTED_DTYPES)}"
         )
-    return x
 
 
 def _check_stride(stride: object) -> tuple[int, int]:
@@ -73,6 +76,8 @@ def validate(M: object, K: object, stride: object) -> Operands:
     """
     M = _check_array("M", M, "IN1")
     K = _check_array("K", K, "IN2")
+    _check_dtype("M", M)
+    _check_dtype("K", K)
     steps = _check_stride(stride)
     if M.size == 0:  # checks: VA1
         raise SpecValueError("VA1", f"M must not be empty, got shape {M.shape}")
