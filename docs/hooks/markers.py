@@ -1,0 +1,13 @@
+"""MkDocs hook: expand ``<!-- convspec:NAME -->`` marker lines into generated Markdown.
+
+The generators are registered in ``convspec_docs`` (see ``registry.py`` there and
+the "Generated content" section of the contributing page).
+"""
+
+from __future__ import annotations
+
+from convspec_docs import registry
+
+
+def on_page_markdown(markdown, page, config, files):
+    return registry.expand(markdown, page.file.src_uri)

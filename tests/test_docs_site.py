@@ -1,0 +1,187 @@
+"""The documentation builds strictly, and the built site is sound.
+
+A fresh ``mkdocs build --strict`` goes to a temporary folder; then the static
+checks of ``docs/tools/check_site.py`` (links, anchors, images, offline, math)
+run on it.  The checker itself and the build helpers in ``docs/hooks`` are
+tested on small inputs, so a checker that passes everything would be caught.
+Rendering in Chromium is left to ``check_site.py --browser``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from convspec.spec.clauses import CLAUSES
+
+ROOT = Path(__file__).resolve().parents[1]
+HOOKS = ROOT / "docs" / "hooks"
+
+
+def _load_check_site():
+    spec = importlib.util.spec_from_file_location("check_site", ROOT / "docs/tools/check_site.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["check_site"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+check_site = _load_check_site()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("docs") / "site"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir",
+                           str(out)], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}"
+    return out
+
+
+@pytest.fixture
+def helpers(monkeypatch):
+    monkeypatch.syspath_prepend(str(HOOKS))
+    from convspec_docs import registry, texmath
+    return registry, texmath
+
+
+# --- The real site ----------------------------------------------------------------------
+
+def test_built_site_passes_static_checks(site):
+    problems = check_site.static_checks(site)
+    assert problems == [], "\n".join(problems)
+
+
+def test_equations_are_mathml_with_anchors(site):
+    page = check_site.parse_page((site / "mathematics/index.html").read_text(encoding="utf-8"))
+    assert page.math_count >= 20
+    assert {"eq-1", "eq-2"} <= page.ids
+
+
+def test_every_clause_has_an_entry_on_the_specification_page(site):
+    page = check_site.parse_page((site / "specification/index.html").read_text(encoding="utf-8"))
+    missing = [cid for cid in CLAUSES if cid not in page.ids]
+    assert missing == []
+
+
+def test_generated_figures_are_in_the_site(site):
+    figures = sorted(p.name for p in (site / "generated/figures").glob("*.svg"))
+    assert figures == ["frames-stride-2.svg", "sliding-stride-1.svg", "sliding-stride-2.svg",
+                       "stride-shapes.svg"]
+    for name in figures:
+        assert check_site.image_problem(site / "generated/figures" / name) is None
+    animated = (site / "generated/figures/sliding-stride-2.svg").read_text(encoding="utf-8")
+    assert "<animateTransform" in animated and 'repeatCount="indefinite"' in animated
+
+
+def test_api_reference_is_rendered(site):
+    html = (site / "reference/index.html").read_text(encoding="utf-8")
+    assert 'class="doc doc-' in html  # mkdocstrings output, not the raw ::: line
+    assert "::: convspec" not in html
+
+
+# --- The checker finds what it should ---------------------------------------------------
+
+GOOD = """<html><head><link rel="stylesheet" href="../style.css"></head><body>
+<h1 id="top">T</h1><a href="#top">self</a><a href="../other/">other</a>
+<a href="../other/#sec">section</a><img src="../fig.svg"><a href="https://example.org">ext</a>
+<math><mi>x</mi></math><code>$not math$</code></body></html>"""
+
+
+def _site(tmp_path: Path, page: str) -> Path:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "other").mkdir()
+    (tmp_path / "a/index.html").write_text(page)
+    (tmp_path / "other/index.html").write_text('<html><body><h2 id="sec">S</h2></body></html>')
+    (tmp_path / "style.css").write_text("body {}")
+    (tmp_path / "fig.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" '
+                                      'viewBox="0 0 10 10"><rect width="5" height="5"/></svg>')
+    return tmp_path
+
+
+def test_checker_accepts_a_sound_site(tmp_path):
+    assert check_site.static_checks(_site(tmp_path, GOOD), ("a/index.html",)) == []
+
+
+@pytest.mark.parametrize("edit, expected", [
+    (("../other/", "../missing/"), "no such file missing/index.html"),
+    (("../other/#sec", "../other/#nope"), "no element with id 'nope'"),
+    (("#top", "#gone"), "no element with id 'gone'"),
+    (('href="../style.css"', 'href="https://cdn.example/x.css"'), "another host"),
+    (("<h1 id", '<script src="https://cdn.example/m.js"></script><h1 id'), "another host"),
+    (("<h1 id=\"top\">T", "<h1 id=\"top\">$x^2$"), "unconverted TeX"),
+    (("<h1 id=\"top\">T", "<h1 id=\"top\">\\frac{a}{b}"), "unconverted TeX"),
+    (("<math><mi>x</mi></math>", ""), "found no <math> element"),
+    (("../fig.svg", "../style.css"), "not a recognised image format"),
+])
+def test_checker_reports_each_kind_of_problem(tmp_path, edit, expected):
+    old, new = edit
+    assert old in GOOD
+    problems = check_site.static_checks(_site(tmp_path, GOOD.replace(old, new)),
+                                        ("a/index.html",))
+    assert any(expected in p for p in problems), problems
+
+
+def test_checker_reports_a_broken_svg(tmp_path):
+    site = _site(tmp_path, GOOD)
+    (site / "fig.svg").write_text("<svg><unclosed></svg>")
+    assert any("invalid SVG" in p for p in check_site.static_checks(site, ("a/index.html",)))
+
+
+# --- The build helpers --------------------------------------------------------------------
+
+def test_math_is_found_outside_code_only(helpers):
+    _, texmath = helpers
+    text = ("Inline $a_i$ and `$code$` and 5$ or 6$.\n\n"
+            "```python\nx = '$y$'\n```\n\n"
+            "$$\nC = \\sum_a K_a \\tag{2}\n$$\n\n\\$ literal\n")
+    protected = texmath.protect(text)
+    assert [(f.tex, f.display, f.tag) for f in protected.formulas] == [
+        ("a_i", False, None), ("C = \\sum_a K_a", True, "2")]
+    assert "`$code$`" in protected.markdown and "x = '$y$'" in protected.markdown
+    assert "5$ or 6$" in protected.markdown and "&#36; literal" in protected.markdown
+    assert 'id="eq-2"' in protected.markdown
+
+
+def test_math_restore_gives_mathml(helpers):
+    _, texmath = helpers
+    protected = texmath.protect("See $x^2$.\n\n$$y \\tag{1}$$\n")
+    html = texmath.restore("<p>See CONVSPECMATH00000X.</p>\n<p>CONVSPECMATH00001X</p>",
+                           protected.formulas, "page.md")
+    assert not texmath.PLACEHOLDER.search(html)
+    assert html.count("<math") == 2 and 'display="block"' in html
+    assert '<span class="math-tag">(1)</span>' in html
+
+
+def test_unknown_tex_command_is_an_error(helpers):
+    _, texmath = helpers
+    with pytest.raises(texmath.MathError, match="unknown TeX command"):
+        texmath.to_mathml("\\notacommand x", False, "page.md:3")
+
+
+def test_markers_expand_outside_code_and_unknown_ones_fail(helpers):
+    registry, _ = helpers
+    registry.load()
+    text = ("<!-- convspec:shape-table size=5 ksize=2 strides=(1,) -->\n\n"
+            "```text\n<!-- convspec:no-such-marker -->\n```\n")
+    expanded = registry.expand(text, "page.md")
+    assert re.search(r"\| 1 \| 4 \| 0, 1, 2, 3 \| 0 \|", expanded)
+    assert "<!-- convspec:no-such-marker -->" in expanded
+    with pytest.raises(registry.MarkerError, match="page.md:2: no generator"):
+        registry.expand("text\n<!-- convspec:no-such-marker -->\n", "page.md")
+
+
+def test_marker_arguments(helpers):
+    registry, _ = helpers
+    assert registry.parse_args('stride=2 at=(1,0) title="a b" name=x') == {
+        "stride": 2, "at": (1, 0), "title": "a b", "name": "x"}
+    with pytest.raises(registry.MarkerError):
+        registry.parse_args("stride")
