@@ -5,7 +5,7 @@ title and a one-sentence statement.  The ids are cited by the code that checks a
 clause (a ``# checks: ID`` comment on the checking line), by the error messages
 (``[ID] ...``), by the tests (``test_ID_...``) and by the conformance properties.
 
-:func:`checked_at` finds the checking lines by scanning the package sources, so
+`checked_at` finds the checking lines by scanning the package sources, so
 the catalogue can never claim a check that is not there.
 """
 

@@ -190,7 +190,7 @@ def _errors(actual: np.ndarray, expected: np.ndarray,
     ``expected`` is ``c`` rounded to 64-bit parts.  Without ``residual`` the
     rounding ``|c - expected| <= 2**-53 |expected|`` is added as slack, which is
     as large as the AC1 bound itself when the output is float64.  With
-    ``residual`` (``c - expected`` rounded to 64 bits, from :func:`exact_residual`)
+    ``residual`` (``c - expected`` rounded to 64 bits, from `exact_residual`)
     the error is formed as ``(actual - expected) - residual``: each of the two
     subtractions is rounded once, and the residual's own rounding leaves a slack
     of only ``2**-53 |residual|``, about ``2**-106 |c|``.
@@ -213,7 +213,7 @@ def compare_componentwise(actual: np.ndarray, expected: np.ndarray, bound: np.nd
 
     ``expected`` is the exact value rounded to float64 (or complex128) and
     ``residual`` the rounding's remainder when the exact value is known (see
-    :func:`_errors`; pass it whenever the output dtype is 64-bit, or the
+    `_errors`; pass it whenever the output dtype is 64-bit, or the
     comparison's own slack competes with the bound).  When ``expected`` is the
     reference's result instead, pass the reference's bound as part of
     ``bound``.  Zeros compare by value (AC5).
@@ -298,7 +298,7 @@ def compare_normwise(actual: np.ndarray, expected: np.ndarray, M: np.ndarray, K:
 
 
 def expected_wide(exact: np.ndarray) -> np.ndarray:
-    """Exact values (from :func:`convspec.spec.exact_values`) rounded once to 64-bit parts.
+    """Exact values (from `convspec.spec.exact_values`) rounded once to 64-bit parts.
 
     The result is float64, or complex128 when any value is complex; special
     values (already floats) pass through.
@@ -322,7 +322,7 @@ def expected_wide(exact: np.ndarray) -> np.ndarray:
 def exact_residual(exact: np.ndarray, wide: np.ndarray) -> np.ndarray:
     """``c - expected_wide(c)`` for every exact value, rounded to 64-bit parts.
 
-    Zero for special values.  Together with :func:`expected_wide` it forms a
+    Zero for special values.  Together with `expected_wide` it forms a
     double-length representation of the exact result.
     """
     from .exact import ExactComplex

@@ -2,7 +2,7 @@
 
 Every message starts with the violated clause id in brackets, e.g. ``[ST3]``, and
 names the offending value, so that a user can look the clause up in the
-catalogue (:mod:`convspec.spec.clauses`) and see at once what was wrong.
+catalogue (`convspec.spec.clauses`) and see at once what was wrong.
 """
 
 from __future__ import annotations

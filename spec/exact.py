@@ -1,8 +1,8 @@
 """Exact values of the inputs and exact arithmetic on them.
 
-Every finite float is a dyadic rational, so :class:`fractions.Fraction` holds it
+Every finite float is a dyadic rational, so `fractions.Fraction` holds it
 exactly; integers are Python ints, which never overflow; a complex value is a
-pair of exact parts (:class:`ExactComplex`).  Sums and products of exact values
+pair of exact parts (`ExactComplex`).  Sums and products of exact values
 are exact, so Eq 2 evaluated on them is the true mathematical value, which the
 specification then rounds once (RD1, RD2).
 """
@@ -37,7 +37,7 @@ def exact_scalar(x: np.generic, out_kind: str):
     """The exact value of one array element, in the arithmetic of ``out_kind``.
 
     ``out_kind`` is the output dtype's kind: ``"i"``/``"u"`` keep Python ints,
-    ``"f"`` uses Fractions and ``"c"`` uses :class:`ExactComplex`.  Only finite
+    ``"f"`` uses Fractions and ``"c"`` uses `ExactComplex`.  Only finite
     values may be passed.
     """
     if out_kind in "iu":

@@ -52,10 +52,10 @@ def round_to_float(q: Fraction, dtype: np.dtype, negative_zero: bool = False) ->
 
 
 def round_to_dtype(value, dtype: np.dtype, negative_zero: bool = False):
-    """Round an exact value (int, Fraction or :class:`ExactComplex`) to ``dtype``.
+    """Round an exact value (int, Fraction or `ExactComplex`) to ``dtype``.
 
     Integers must fit exactly (EX1); one that does not is outside the
-    specification (EX2) and raises :class:`OutsideSpecError`.  ``negative_zero``
+    specification (EX2) and raises `OutsideSpecError`.  ``negative_zero``
     gives the sign of an exact real zero; an exact zero complex part is +0.
     """
     dtype = np.dtype(dtype)

@@ -1,6 +1,6 @@
 """Checks of the input clauses (IN, ST, VA) and the output dtype (DT1).
 
-:func:`validate` is the single gate every implementation that promises the
+`validate` is the single gate every implementation that promises the
 specification's errors passes its arguments through.  The checks run in clause
 order, so the first violated clause is the one reported.
 """
