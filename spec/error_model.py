@@ -322,7 +322,7 @@ def expected_wide(exact: np.ndarray) -> np.ndarray:
 def exact_residual(exact: np.ndarray, wide: np.ndarray) -> np.ndarray:
     """``c - expected_wide(c)`` for every exact value, rounded to 64-bit parts.
 
-    Zero for special values.  Together with `expected_wide` it forms a
+    Zero for special values and where the exact value overflows 64 bits.  Together with `expected_wide` it forms a
     double-length representation of the exact result.
     """
     from .exact import ExactComplex
@@ -332,6 +332,8 @@ def exact_residual(exact: np.ndarray, wide: np.ndarray) -> np.ndarray:
     out = np.zeros(exact.shape, dtype=wide.dtype)
     for idx, v in np.ndenumerate(exact):
         w = wide[idx]
+        if not np.isfinite(w):
+            continue  # the exact value overflows 64 bits: no remainder to keep
         if isinstance(v, ExactComplex):
             out[idx] = complex(round_to_float(v.re - Fraction(w.real), f64),
                                round_to_float(v.im - Fraction(w.imag), f64))
