@@ -1,0 +1,144 @@
+"""One call of the backend, described so that any process can rebuild it.
+
+A :class:`Case` holds the *logical* operands (what the backend must see: the
+values of M and K, and the stride) and a layout descriptor per array.  The
+descriptor says how the memory holding those values is arranged (IN4):
+
+``C``
+    a C-contiguous copy;
+``F``
+    a Fortran-ordered copy;
+``strided``
+    a non-contiguous view ``base[1::2, 2::3]`` into a larger buffer whose other
+    elements hold a filler value (so a backend that ignores strides reads
+    wrong numbers);
+``reversed``
+    a view with negative strides on both axes, ``base[::-1, ::-1]``;
+``readonly``
+    a C-contiguous copy with the ``writeable`` flag cleared.
+
+:meth:`Case.build` makes fresh arrays every time it is called, inside whichever
+process calls the backend, so a backend that writes into its inputs can never
+corrupt the harness's copy.  Operands of invalid cases may be any object (a
+list, a 3-D array, a masked array, a string stride...); they are passed on as
+built by the harness, without layout.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+LAYOUTS = ("C", "F", "strided", "reversed", "readonly")
+#: Value written into the gaps of a ``strided`` buffer.
+FILLER = 99
+
+
+def _fresh(values: np.ndarray, order: str = "C") -> np.ndarray:
+    """A new array holding ``values``, with numpy's canonical dtype instance.
+
+    An array that went through pickle carries an equal but distinct dtype
+    object, which ``np.array(x, copy=True)`` keeps; allocating with the dtype
+    looked up by name gives the backend exactly what a standalone reproducer
+    builds.
+    """
+    dtype = np.dtype(values.dtype.name) if values.dtype.kind in "biufcmM" else values.dtype
+    out = np.empty(values.shape, dtype=dtype, order=order)
+    out[...] = values
+    return out
+
+
+def arrange(values: np.ndarray, layout: str) -> np.ndarray:
+    """A fresh array equal to ``values`` whose memory follows ``layout``."""
+    if layout == "C":
+        return _fresh(values)
+    if layout == "F":
+        return _fresh(values, order="F")
+    if layout == "strided":
+        m, n = values.shape
+        base = _fresh(np.full((2 * m + 1, 3 * n + 2), FILLER, dtype=values.dtype))
+        view = base[1:2 * m + 1:2, 2:3 * n + 2:3]
+        view[...] = values
+        return view
+    if layout == "reversed":
+        return _fresh(values[::-1, ::-1])[::-1, ::-1]
+    if layout == "readonly":
+        out = _fresh(values)
+        out.flags.writeable = False
+        return out
+    raise ValueError(f"unknown layout {layout!r}; expected one of {LAYOUTS}")
+
+
+def _is_matrix(x: Any) -> bool:
+    return type(x) is np.ndarray and x.ndim == 2
+
+
+def _shape_text(x: Any) -> str:
+    if isinstance(x, np.ndarray):
+        return "x".join(str(s) for s in x.shape) if x.ndim else "scalar"
+    return type(x).__name__
+
+
+def _dtype_text(x: Any) -> str:
+    return str(x.dtype) if isinstance(x, np.ndarray) else type(x).__name__
+
+
+@dataclass(frozen=True, eq=False)
+class Case:
+    """The arguments of one backend call.
+
+    Attributes:
+        M, K: the logical operands (2-D numpy arrays for valid cases).
+        stride: the stride exactly as passed to the backend.
+        layouts: the memory layout of M and of K (see the module docstring).
+        followup: for AL2, a later call made right after this one; the
+            executor then records whether it changed this call's result.
+    """
+
+    M: Any
+    K: Any
+    stride: Any
+    layouts: tuple[str, str] = ("C", "C")
+    followup: "Case | None" = None
+
+    def build(self) -> tuple[Any, Any, Any]:
+        """Fresh operands ``(M, K, stride)`` arranged as the layouts say."""
+        M = arrange(self.M, self.layouts[0]) if _is_matrix(self.M) else copy.deepcopy(self.M)
+        K = arrange(self.K, self.layouts[1]) if _is_matrix(self.K) else copy.deepcopy(self.K)
+        return M, K, copy.deepcopy(self.stride)
+
+    @property
+    def valid_arrays(self) -> bool:
+        """True when M and K are plain 2-D arrays (the case may still be invalid)."""
+        return _is_matrix(self.M) and _is_matrix(self.K)
+
+    @property
+    def dtype_text(self) -> str:
+        """``float32`` when M and K share a dtype, else ``int8.float32`` (M's first)."""
+        dm, dk = _dtype_text(self.M), _dtype_text(self.K)
+        return dm if dm == dk else f"{dm}.{dk}"
+
+    def descriptor(self) -> str:
+        """A one-line problem name in the style ``m6x6_k3x3_s2x1_float32_F_C``."""
+        stride = self.stride
+        if isinstance(stride, (tuple, list)) and len(stride) == 2:
+            stride_text = f"{stride[0]}x{stride[1]}".replace(" ", "")
+        else:
+            stride_text = repr(stride).replace(" ", "")
+        return (f"m{_shape_text(self.M)}_k{_shape_text(self.K)}_s{stride_text}_"
+                f"{self.dtype_text}_{self.layouts[0]}_{self.layouts[1]}")
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-ready description of the call (no values)."""
+        def part(x: Any) -> dict[str, Any]:
+            if isinstance(x, np.ndarray):
+                return {"type": type(x).__name__, "shape": list(x.shape), "dtype": str(x.dtype)}
+            return {"type": type(x).__name__, "repr": repr(x)[:200]}
+        return {"M": part(self.M), "K": part(self.K), "stride": repr(self.stride),
+                "layouts": list(self.layouts), "problem": self.descriptor()}
+
+    def __repr__(self) -> str:
+        return f"Case({self.descriptor()})"

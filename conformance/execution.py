@@ -1,0 +1,144 @@
+"""Calling the backend on a :class:`~convspec.conformance.cases.Case` and recording what happened.
+
+:func:`perform` is the single place where a backend is called.  It builds the
+operands, calls the backend, and records into an :class:`Outcome`:
+
+* the result converted with ``numpy.asarray`` and copied (so later changes to
+  the backend's buffers cannot change what the harness judges);
+* MU1: whether the bytes of M or K changed during the call;
+* AL1: whether the result shares memory with M or K;
+* AL2: when the case has a ``followup``, whether making that later call
+  changed the bytes of the first result.
+
+:class:`InProcessExecutor` runs :func:`perform` directly (fast, but a crash of
+the backend is a crash of the harness and a hang cannot be interrupted);
+:class:`convspec.conformance.worker.SubprocessExecutor` runs it in a worker
+process that is restarted after a crash or a hang.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .cases import Case
+
+OK, RAISED, TIMEOUT, CRASHED, BAD_OUTPUT = "ok", "raised", "timeout", "crashed", "bad_output"
+
+
+@dataclass
+class Outcome:
+    """What one call did.
+
+    Attributes:
+        status: ``ok``, ``raised`` (the backend raised), ``timeout`` (it did not
+            return within the time limit), ``crashed`` (its process died) or
+            ``bad_output`` (its result is not convertible to an array).
+        value: the result as a numpy array (a copy), when ``status == "ok"``.
+        result_type: the qualified type name of what the backend returned.
+        error: exception type and message, or the crash / timeout description.
+        detail: the backend's traceback, when it raised.
+        mutated_M, mutated_K: MU1, the call changed the bytes of M or K.
+        shares_memory: AL1, the result shares memory with M or K.
+        changed_by_later_call: AL2, the follow-up call changed this result
+            (``None`` when there was no follow-up).
+        followup: the outcome of the follow-up call, if any.
+        seconds: wall time of the call.
+    """
+
+    status: str
+    value: np.ndarray | None = None
+    result_type: str = ""
+    error: str = ""
+    detail: str = ""
+    mutated_M: bool = False
+    mutated_K: bool = False
+    shares_memory: bool = False
+    changed_by_later_call: bool | None = None
+    followup: "Outcome | None" = None
+    seconds: float = 0.0
+
+
+def _fingerprint(x: Any) -> bytes | None:
+    """The logical bytes of a numeric array (None for anything else)."""
+    if isinstance(x, np.ndarray) and x.dtype.kind in "iufc":
+        return x.tobytes(order="C")
+    return None
+
+
+def _shares(result: np.ndarray, operand: Any) -> bool:
+    if not isinstance(operand, np.ndarray) or not np.may_share_memory(result, operand):
+        return False
+    try:
+        return bool(np.shares_memory(result, operand, max_work=100_000))
+    except np.exceptions.TooHardError:
+        return True
+
+
+def _type_name(x: Any) -> str:
+    cls = type(x)
+    return f"{cls.__module__}.{cls.__qualname__}" if cls.__module__ != "builtins" else cls.__qualname__
+
+
+def perform(fn: Callable[..., Any], case: Case) -> Outcome:
+    """Call ``fn`` on freshly built operands of ``case`` and record the outcome."""
+    M, K, stride = case.build()
+    before_M, before_K = _fingerprint(M), _fingerprint(K)
+    start = time.perf_counter()
+    try:
+        raw = fn(M, K, stride=stride)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # a backend may raise anything, even SystemExit
+        return Outcome(RAISED, error=f"{type(exc).__name__}: {exc}"[:2000],
+                       detail="".join(traceback.format_exception(exc))[-4000:],
+                       seconds=time.perf_counter() - start)
+    seconds = time.perf_counter() - start
+    outcome = Outcome(OK, result_type=_type_name(raw), seconds=seconds)
+    outcome.mutated_M = before_M is not None and _fingerprint(M) != before_M
+    outcome.mutated_K = before_K is not None and _fingerprint(K) != before_K
+    try:
+        live = np.asarray(raw)
+        outcome.value = np.array(live, copy=True)
+    except Exception as exc:
+        outcome.status = BAD_OUTPUT
+        outcome.error = f"numpy.asarray failed on the result ({outcome.result_type}): {exc}"[:2000]
+        return outcome
+    outcome.shares_memory = _shares(live, M) or _shares(live, K)
+    if case.followup is not None:
+        snapshot = outcome.value.tobytes()
+        outcome.followup = perform(fn, case.followup)
+        try:
+            outcome.changed_by_later_call = np.asarray(raw).tobytes() != snapshot
+        except Exception:
+            outcome.changed_by_later_call = True
+    return outcome
+
+
+class Executor:
+    """Runs cases against one backend; subclasses decide where the calls happen."""
+
+    isolation = "none"
+
+    def run(self, cases: Sequence[Case], timeout: float) -> list[Outcome]:
+        """The outcome of each case, in order."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release any resources (worker processes)."""
+
+
+class InProcessExecutor(Executor):
+    """Calls the backend in the harness's own process (no crash or hang protection)."""
+
+    isolation = "inprocess"
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        self.fn = fn
+
+    def run(self, cases: Sequence[Case], timeout: float) -> list[Outcome]:
+        return [perform(self.fn, case) for case in cases]

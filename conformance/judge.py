@@ -1,0 +1,280 @@
+"""Judging one output: is it an array of the right shape, and are its values right?
+
+A failed judgement raises :class:`Violation`, which carries the calls involved
+and the Python lines that re-check the failure in a standalone reproducer
+(variables ``M0, K0, stride0`` are the first call's operands, ``C0`` its result).
+
+Values (EQ2 with EX1, RD1, RD2 and the AC clauses):
+
+* integer outputs must equal Eq 2 exactly (EX1);
+* real and complex outputs must satisfy the backend's accuracy class: the
+  componentwise bound ``|C_hat - C| <= gamma_{n+c} S + n eta`` (AC1, AC3) or
+  the normwise bound ``||C_hat - C||_F <= beta ||M||_F ||K||_F`` (AC2); outputs
+  whose window sum overflows (AC4) or holds NaN or infinity are not compared
+  here; zeros compare by value (AC5);
+* special values (NF1, NF3) are checked by :func:`check_specials`.
+
+Every comparison's worst ratio and ULP histogram are added to an
+:class:`~convspec.conformance.results.AccuracySummary`, so the measured error
+is reported even when the property holds.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any, Sequence
+
+import numpy as np
+
+from convspec.spec.exact import ExactComplex
+from convspec.spec.error_model import (
+    compare_componentwise, compare_normwise, componentwise_bound, nonfinite_windows,
+)
+from convspec.spec.shape import output_shape
+
+from .cases import Case
+from .execution import BAD_OUTPUT, CRASHED, OK, RAISED, TIMEOUT, Outcome
+from .oracle import Expected, expected as compute_expected
+from .results import AccuracySummary
+
+_U64 = 2.0 ** -53
+
+
+class Violation(AssertionError):
+    """A property does not hold for one example.
+
+    Attributes:
+        kind: see :class:`~convspec.conformance.results.Failure`.
+        message: what is wrong.
+        cases: the calls involved, first call first.
+        code: Python lines that re-make the calls and check the failure.
+        data: arrays or values the code refers to by name (written as literals).
+    """
+
+    def __init__(self, kind: str, message: str, cases: Sequence[Case], code: str,
+                 data: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.kind, self.message = kind, message
+        self.cases, self.code, self.data = list(cases), code, dict(data or {})
+
+
+def call_line(i: int) -> str:
+    """The reproducer line making call ``i``."""
+    return f"C{i} = np.asarray(conv2d(M{i}, K{i}, stride=stride{i}))"
+
+
+def require_ok(outcome: Outcome, cases: Sequence[Case], index: int = 0) -> np.ndarray:
+    """The result of call ``index``, or a :class:`Violation` saying why there is none."""
+    calls = "\n".join(call_line(i) for i in range(index + 1))
+    case = cases[index]
+    if outcome.status == OK:
+        return outcome.value
+    if outcome.status == RAISED:
+        raise Violation("raised", f"the backend raised on a valid input {case.descriptor()}: "
+                                  f"{outcome.error}", cases, calls)
+    if outcome.status == TIMEOUT:
+        raise Violation("timeout", f"the backend hung on {case.descriptor()}: {outcome.error}", cases, calls)
+    if outcome.status == CRASHED:
+        raise Violation("crashed", f"{outcome.error} on {case.descriptor()}", cases, calls)
+    assert outcome.status == BAD_OUTPUT
+    raise Violation("bad_output", outcome.error, cases, calls)
+
+
+def check_array(value: np.ndarray, cases: Sequence[Case], index: int = 0) -> None:
+    """EQ1 and the result type: a numeric 2-D array of shape ``(m'', n'')``."""
+    case = cases[index]
+    want = output_shape(case.M.shape, case.K.shape, tuple(int(s) for s in case.stride))
+    c = f"C{index}"
+    calls = "\n".join(call_line(i) for i in range(index + 1))
+    if value.dtype.kind not in "biufc":
+        raise Violation("violation", f"the result has non-numeric dtype {value.dtype}",
+                        cases, f"{calls}\nassert {c}.dtype.kind in 'iufc', {c}.dtype")
+    if value.ndim != 2 or value.shape != want:
+        raise Violation("violation", f"the result has shape {value.shape}, Eq 1 gives {want}",
+                        cases, f"{calls}\nassert {c}.shape == {want!r}, {c}.shape")
+
+
+def _first(mask: np.ndarray) -> tuple[int, ...]:
+    return tuple(int(v) for v in np.argwhere(mask)[0])
+
+
+def _check_integers(value: np.ndarray, exp: Expected, cases, index: int) -> None:
+    c = f"C{index}"
+    with np.errstate(all="ignore"):
+        equal = value.astype(object) == exp.values.astype(object)
+    equal = np.asarray(equal, dtype=bool)
+    if equal.all():
+        return
+    where = _first(~equal)
+    out = np.result_type(cases[index].M.dtype, cases[index].K.dtype)
+    raise Violation(
+        "violation",
+        f"{int((~equal).sum())} of {equal.size} integer outputs differ from Eq 2 (EX1); first at "
+        f"{where}: got {value[where]!r}, exact {exp.values[where]!r}",
+        cases,
+        "\n".join(call_line(i) for i in range(index + 1)) + "\n"
+        f"wrong = {c}.astype(object) != expected.astype(object)\n"
+        f"assert not wrong.any(), f'{{wrong.sum()}} outputs differ; first at {{np.argwhere(wrong)[0]}}'",
+        {"expected": exp.values.astype(out) if exp.values.dtype != object else exp.values},
+    )
+
+
+def _exact_gap(actual, exact) -> Fraction | None:
+    """``|actual - exact|`` (squared for complex) in rationals; None when it cannot be formed."""
+    if isinstance(exact, float) or not np.isfinite(actual):
+        return None
+    if isinstance(exact, ExactComplex):
+        z = complex(actual)
+        return (Fraction(z.real) - exact.re) ** 2 + (Fraction(z.imag) - exact.im) ** 2
+    return abs(Fraction(float(actual)) - Fraction(exact))
+
+
+def refine(value: np.ndarray, exp: Expected, bound: np.ndarray, ratio: np.ndarray) -> np.ndarray:
+    """Re-judge the outputs over their bound with exact rational errors.
+
+    The error model compares with ``expected`` (the exact value rounded to 64
+    bits) and therefore adds ``u64 |expected|`` for that rounding.  When the
+    oracle also has the exact values, an output whose error uses most of its
+    bound is re-checked exactly: ``|C_hat - c| <= bound`` (squared moduli for
+    complex outputs).  Outputs above half their bound are re-judged, so the
+    reported worst ratio is exact there.  Returns the refined ratio array.
+    """
+    if exp.rational is None:
+        return ratio
+    ratio = ratio.copy()
+    for idx in map(tuple, np.argwhere(ratio > 0.5)):
+        gap = _exact_gap(value[idx], exp.rational[idx])
+        limit = Fraction(float(bound[idx]))
+        if gap is None or limit <= 0:
+            continue
+        if isinstance(exp.rational[idx], ExactComplex):
+            ratio[idx] = math.sqrt(float(gap / (limit * limit)))
+        else:
+            ratio[idx] = float(gap / limit)
+    return ratio
+
+
+def _check_componentwise(value, exp: Expected, case: Case, claims, summary, cases, index):
+    out = np.result_type(case.M.dtype, case.K.dtype)
+    bound, unconstrained = componentwise_bound(case.M, case.K, case.stride, out, claims.flushes_subnormals)
+    bound = bound + exp.slack
+    acc = compare_componentwise(value, exp.values, bound, unconstrained, out)
+    # The same ratio as the error model, without the allowance for rounding the
+    # expected values when they are exact, and re-judged exactly near the bound.
+    with np.errstate(all="ignore"):
+        gap = np.abs(value.astype(np.complex128) - exp.values)
+        errors = (gap + (_U64 * np.abs(exp.values) if exp.rounded else 0.0)) * (1 + 8 * _U64)
+        ratio = np.where(errors == 0, 0.0, errors / np.where(bound > 0, bound, np.inf))
+        ratio = np.where(np.isnan(ratio) | ((bound == 0) & (errors > 0)), np.inf, ratio)
+    ratio = np.where(unconstrained, 0.0, ratio)
+    ratio = refine(value, exp, bound, ratio)
+    bad = ratio > 1
+    acc.ok, acc.violations = not bad.any(), int(bad.sum())
+    acc.worst_ratio = float(ratio.max()) if ratio.size else 0.0
+    if ratio.size:
+        acc.worst_index = tuple(int(v) for v in np.unravel_index(int(np.argmax(ratio)), ratio.shape))
+    summary.add(acc.worst_ratio, acc.compared, acc.unconstrained, acc.ulp_histogram)
+    if acc.ok:
+        return
+    with np.errstate(all="ignore"):
+        tolerance = np.where(unconstrained, np.inf,
+                             np.maximum(bound / (1 + 8 * _U64) - _U64 * np.abs(exp.values), 0.0))
+    where = acc.worst_index
+    c = f"C{index}"
+    raise Violation(
+        "violation",
+        f"{acc.violations} of {acc.compared} outputs exceed the componentwise error bound (AC1); "
+        f"worst at {where}: got {value[where]!r}, exact {exp.values[where]!r}, error "
+        f"{acc.worst_ratio:.3g} times the bound",
+        cases,
+        "\n".join(call_line(i) for i in range(index + 1)) + "\n"
+        f"error = np.abs({c}.astype(np.complex128) - expected)\n"
+        "bad = ~(error <= tolerance) & np.isfinite(tolerance)\n"
+        "assert not bad.any(), (f'{bad.sum()} outputs off; first at {np.argwhere(bad)[0]}: '\n"
+        f"                       f'got {{{c}[tuple(np.argwhere(bad)[0])]!r}}, '\n"
+        "                       f'exact {expected[tuple(np.argwhere(bad)[0])]!r}')",
+        {"expected": exp.values, "tolerance": tolerance},
+    )
+
+
+def _check_normwise(value, exp: Expected, case: Case, claims, summary, cases, index):
+    out = np.result_type(case.M.dtype, case.K.dtype)
+    acc = compare_normwise(value, exp.values, case.M, case.K, case.stride, out, claims.flushes_subnormals)
+    summary.add(acc.worst_ratio, acc.compared, acc.unconstrained, acc.ulp_histogram)
+    if acc.ok:
+        return
+    skip = nonfinite_windows(case.M, case.K, case.stride)
+    c = f"C{index}"
+    with np.errstate(all="ignore"):
+        total = float(np.linalg.norm(np.abs(value.astype(np.complex128) - exp.values)[~skip]))
+    raise Violation(
+        "violation",
+        f"the error norm over finite windows is {acc.worst_ratio:.3g} times the normwise bound (AC2)",
+        cases,
+        "\n".join(call_line(i) for i in range(index + 1)) + "\n"
+        f"error = np.linalg.norm(np.abs({c}.astype(np.complex128) - expected)[compared])\n"
+        "assert error <= bound, f'error norm {error!r} exceeds the normwise bound {bound!r}'",
+        {"expected": exp.values, "compared": ~skip,
+         "bound": total / acc.worst_ratio if acc.worst_ratio not in (0.0, np.inf) else 0.0},
+    )
+
+
+def check_values(value: np.ndarray, cases: Sequence[Case], claims, summary: AccuracySummary,
+                 index: int = 0, exp: Expected | None = None) -> None:
+    """EQ2 for call ``index``: exact for integer outputs, within the claimed accuracy otherwise."""
+    check_array(value, cases, index)
+    case = cases[index]
+    if exp is None:
+        exp = compute_expected(case.M, case.K, tuple(case.stride))
+    out = np.result_type(case.M.dtype, case.K.dtype)
+    if out.kind in "iu":
+        _check_integers(value, exp, cases, index)
+    elif claims.accuracy == "normwise":
+        _check_normwise(value, exp, case, claims, summary, cases, index)
+    else:
+        _check_componentwise(value, exp, case, claims, summary, cases, index)
+
+
+def check_specials(value: np.ndarray, cases: Sequence[Case], index: int = 0,
+                   exp: Expected | None = None) -> None:
+    """NF1 / NF3 for outputs whose windows hold NaN or an infinity.
+
+    Real outputs must be exactly the IEEE value the spec gives (NaN, +inf or
+    -inf); complex outputs must not be finite.
+    """
+    check_array(value, cases, index)
+    case = cases[index]
+    special = nonfinite_windows(case.M, case.K, case.stride)
+    if not special.any():
+        return
+    if exp is None:
+        exp = compute_expected(case.M, case.K, tuple(case.stride))
+    got, want = value[special], exp.values[special]
+    c = f"C{index}"
+    calls = "\n".join(call_line(i) for i in range(index + 1))
+    if np.result_type(case.M.dtype, case.K.dtype).kind == "c":
+        bad = np.isfinite(got)
+        if bad.any():
+            where = _first(special & np.isfinite(value))
+            raise Violation(
+                "violation", f"{int(bad.sum())} complex outputs whose windows hold NaN or infinity are "
+                             f"finite (NF3); first at {where}: {value[where]!r}",
+                cases, f"{calls}\nassert not np.isfinite({c}[special]).any(), {c}[special]",
+                {"special": special})
+        return
+    with np.errstate(invalid="ignore"):
+        ok = np.where(np.isnan(want), np.isnan(got), got == want)
+    if ok.all():
+        return
+    positions = np.argwhere(special)
+    where = tuple(int(v) for v in positions[int(np.argmin(ok))])
+    raise Violation(
+        "violation",
+        f"{int((~ok).sum())} outputs over NaN or infinity break IEEE rules (NF1); first at {where}: "
+        f"got {value[where]!r}, IEEE gives {exp.values[where]!r}",
+        cases,
+        f"{calls}\ngot, want = {c}[special], expected[special]\n"
+        "ok = np.where(np.isnan(want), np.isnan(got), got == want)\n"
+        "assert ok.all(), f'got {got[~ok]!r}, IEEE gives {want[~ok]!r}'",
+        {"special": special, "expected": exp.values})

@@ -1,0 +1,188 @@
+"""The values a backend's output is compared with: Eq 2 computed by the harness.
+
+Three paths, chosen per problem, each giving the exact value of Eq 2 rounded to
+64-bit parts (``expected``), plus any error of its own that the comparison must
+allow for (``slack``):
+
+1. **Exact integers.**  When every input value is an integer below ``2**64``
+   in magnitude, ``n * max|M| * max|K|`` (``n = m'n'``) bounds every partial
+   sum, and Eq 2 is evaluated by shift-and-add in int64 (below ``2**62``) or in
+   Python integers, which is exact.  Integer outputs are compared with this
+   exactly (EX1); real outputs with its correctly rounded float64 value.
+2. **The executable specification.**  Small real or complex problems (at most
+   :data:`EXACT_BUDGET` products) use :func:`convspec.spec.exact_values`: rational
+   arithmetic, plus the IEEE rules for windows holding NaN or infinities.
+3. **A double-double wide sum** for large finite problems.  Each product
+   ``x * k`` is split exactly into ``p + e`` (for float64 factors with Dekker's
+   splitting, ``x = x_hi + x_lo`` with 26-bit halves; float16/float32 products
+   are already exact in float64) and the running sum is carried as an unevaluated
+   pair ``hi + lo`` updated by Knuth's TwoSum, so the result has relative error
+   about ``n * u64**2`` of ``S = sum |M||K|``.  The slack
+   ``4 (n + 2) u64**2 S`` (plus ``n`` subnormals for underflow) covers it; the
+   final rounding to float64 is already allowed for by the error model's
+   comparison.  Inputs must lie within ``[2**-400, 2**400]`` in magnitude (or be
+   zero), which the harness's generators guarantee for large problems.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from convspec.spec import exact_values
+from convspec.spec.error_model import expected_wide
+from convspec.spec.shape import output_shape
+
+#: Largest number of products (outputs * kernel size) evaluated with the exact spec.
+EXACT_BUDGET = 2_500
+_U64 = 2.0 ** -53
+_SPLIT = 134217729.0  # 2**27 + 1, Dekker's splitting constant for float64
+
+
+def window(values: np.ndarray, a: int, b: int, stride: tuple[int, int],
+           shape: tuple[int, int]) -> np.ndarray:
+    """The elements ``values[i*sx + a, j*sy + b]`` for every output ``(i, j)``."""
+    (sx, sy), (rows, cols) = stride, shape
+    return values[a:a + sx * (rows - 1) + 1:sx, b:b + sy * (cols - 1) + 1:sy]
+
+
+def is_integral(x: np.ndarray) -> bool:
+    """True when every value of ``x`` is a finite integer (real part only for reals)."""
+    if x.dtype.kind in "iu":
+        return True
+    if x.dtype.kind != "f":
+        return False
+    with np.errstate(invalid="ignore"):
+        return bool(np.all(np.isfinite(x)) and np.all(x == np.round(x)))
+
+
+def integer_bound(M: np.ndarray, K: np.ndarray) -> int:
+    """``n * max|M| * max|K|``: a bound on every partial sum of Eq 2 (integral inputs)."""
+    return K.size * _magnitude(M) * _magnitude(K)
+
+
+def exact_integers(M: np.ndarray, K: np.ndarray, stride: tuple[int, int]) -> np.ndarray:
+    """Eq 2 exactly for integral inputs: int64 when it cannot overflow, else Python ints."""
+    shape = output_shape(M.shape, K.shape, stride)
+    fits = max(_magnitude(M), _magnitude(K)) < 2 ** 62 and integer_bound(M, K) < 2 ** 62
+    wide = np.int64 if fits else object
+    if wide is object:
+        Mw = np.array([[int(v) for v in row] for row in M.tolist()], dtype=object).reshape(M.shape)
+        Kw = np.array([[int(v) for v in row] for row in K.tolist()], dtype=object).reshape(K.shape)
+    else:
+        Mw, Kw = M.astype(np.int64), K.astype(np.int64)
+    total = np.zeros(shape, dtype=wide)
+    for a in range(K.shape[0]):
+        for b in range(K.shape[1]):
+            total = total + window(Mw, a, b, stride, shape) * Kw[a, b]
+    return total
+
+
+def _two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Knuth's TwoSum: ``s + e == a + b`` exactly, ``s = fl(a + b)``."""
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+def _split(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dekker's split of float64 values into two halves of at most 26 bits."""
+    c = _SPLIT * x
+    hi = c - (c - x)
+    return hi, x - hi
+
+
+def _two_product(x: np.ndarray, k: float, exact: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``p + e == x * k`` exactly (``exact`` when the plain product is already exact)."""
+    p = x * k
+    if exact:
+        return p, np.zeros_like(p)
+    xh, xl = _split(x)
+    kh, kl = _split(np.float64(k))
+    return p, ((xh * kh - p) + xh * kl + xl * kh) + xl * kl
+
+
+def _dd_sum(terms, stride, shape, exact_products: bool) -> np.ndarray:
+    """``sum over (X, Y) in terms of Eq 2(X, Y)`` accumulated in one double-double."""
+    hi = np.zeros(shape)
+    lo = np.zeros(shape)
+    for X, Y in terms:
+        for a in range(Y.shape[0]):
+            for b in range(Y.shape[1]):
+                p, e = _two_product(window(X, a, b, stride, shape), float(Y[a, b]), exact_products)
+                hi, err = _two_sum(hi, p)
+                lo = lo + err + e
+    return hi + lo
+
+
+def double_double_sum(M: np.ndarray, K: np.ndarray, stride: tuple[int, int]) -> np.ndarray:
+    """Eq 2 with about twice float64 precision, rounded to float64 / complex128.
+
+    A complex product ``(a + ib)(c + id)`` contributes ``ac - bd`` to the real
+    part and ``ad + bc`` to the imaginary part; each part is one double-double sum.
+    """
+    shape = output_shape(M.shape, K.shape, stride)
+    narrow = all(x.dtype.kind in "fc" and x.dtype.itemsize <= (4 if x.dtype.kind == "f" else 8)
+                 or x.dtype.kind in "iu" and x.dtype.itemsize <= 2 for x in (M, K))
+    if M.dtype.kind != "c" and K.dtype.kind != "c":
+        return _dd_sum([(M.astype(np.float64), K.astype(np.float64))], stride, shape, narrow)
+    Mc, Kc = M.astype(np.complex128), K.astype(np.complex128)
+    mr, mi, kr, ki = Mc.real.copy(), Mc.imag.copy(), Kc.real.copy(), Kc.imag.copy()
+    re = _dd_sum([(mr, kr), (mi, -ki)], stride, shape, narrow)
+    im = _dd_sum([(mr, ki), (mi, kr)], stride, shape, narrow)
+    return re + 1j * im
+
+
+@dataclass
+class Expected:
+    """Eq 2 as the harness knows it for one problem.
+
+    Attributes:
+        values: exact values rounded to 64-bit parts (float64 / complex128), or
+            exact integers (int64 or Python ints in an object array).
+        exact: True when ``values`` are exact integers.
+        slack: an absolute error of the harness's own computation, per output,
+            to add to the backend's allowance (zero for exact paths).
+        path: ``"integers"``, ``"spec"`` or ``"double-double"``.
+        rational: the exact values themselves (ints, Fractions, exact complex
+            pairs or IEEE special floats) when the path computed them, else None;
+            used to re-check a near miss without the rounding of ``values``.
+    """
+
+    values: np.ndarray
+    exact: bool
+    slack: np.ndarray | float
+    path: str
+    rational: np.ndarray | None = None
+    rounded: bool = True
+    """False when ``values`` hold the exact values themselves (no rounding to 64 bits)."""
+
+
+def _magnitude(x: np.ndarray) -> int:
+    return max(abs(int(x.max())), abs(int(x.min())))
+
+
+def expected(M: np.ndarray, K: np.ndarray, stride: tuple[int, int]) -> Expected:
+    """Choose the cheapest exact-enough path for this problem (see the module docstring)."""
+    out = np.result_type(M.dtype, K.dtype)
+    rows, cols = output_shape(M.shape, K.shape, stride)
+    small = rows * cols * K.size <= EXACT_BUDGET
+    if is_integral(M) and is_integral(K) and max(_magnitude(M), _magnitude(K)) < 2 ** 64:
+        bound = integer_bound(M, K)
+        if out.kind in "iu" or bound <= 2 ** 53 or small:
+            ints = exact_integers(M, K, stride)
+            if out.kind in "iu":
+                return Expected(ints, True, 0.0, "integers", ints, rounded=False)
+            values = ints.astype(np.float64) if bound <= 2 ** 53 else \
+                np.vectorize(float, otypes=[np.float64])(ints)
+            return Expected(values, False, 0.0, "integers", ints, rounded=bound > 2 ** 53)
+    if small:
+        exact = exact_values(np.ascontiguousarray(M), np.ascontiguousarray(K), stride=stride)
+        return Expected(expected_wide(exact), False, 0.0, "spec", exact)
+    S = np.zeros((rows, cols))
+    for a in range(K.shape[0]):
+        for b in range(K.shape[1]):
+            S += np.abs(window(M, a, b, stride, (rows, cols)).astype(np.complex128)) * abs(complex(K[a, b]))
+    slack = 4 * (K.size + 2) * _U64 ** 2 * S * (2 if out.kind == "c" else 1) + K.size * 2.0 ** -1070
+    return Expected(double_double_sum(M, K, stride), False, slack, "double-double")

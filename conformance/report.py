@@ -1,0 +1,154 @@
+"""Writing a :class:`~convspec.conformance.results.Report`: JSON, JUnit XML and the console summary.
+
+The JSON document follows the schema ``convspec-report/1``, published as a
+JSON Schema in ``report_schema.json`` next to this module (see
+:func:`schema`) and described in the documentation's report-format page.
+Incompatible changes to the layout bump the number after the slash.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from .properties import clause_table
+from .results import PropertyResult, Report, Status
+
+SCHEMA_ID = "convspec-report/1"
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of the report document."""
+    text = resources.files("convspec.conformance").joinpath("report_schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def _number(x: float) -> float | str:
+    """JSON has no infinity or NaN: write them as strings."""
+    if math.isfinite(x):
+        return x
+    return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+
+
+def _result(r: PropertyResult) -> dict[str, Any]:
+    return {
+        "id": r.id, "title": r.title, "clauses": list(r.clauses), "status": str(r.status),
+        "examples": r.examples, "seconds": round(r.seconds, 4), "reason": r.reason,
+        "accuracy": None if r.accuracy is None else {
+            "worst_ratio": _number(r.accuracy.worst_ratio), "compared": r.accuracy.compared,
+            "unconstrained": r.accuracy.unconstrained, "ulp_histogram": dict(r.accuracy.ulp_histogram)},
+        "failure": None if r.failure is None else {
+            "kind": r.failure.kind, "message": r.failure.message, "problem": r.failure.problem,
+            "seed": r.failure.seed, "reproduce_blob": r.failure.reproduce_blob,
+            "case": r.failure.case, "reproducer": r.failure.reproducer},
+        "known": r.known,
+    }
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    """The report as a JSON-ready dictionary (schema ``convspec-report/1``)."""
+    return {
+        "schema": SCHEMA_ID,
+        "backend": report.backend,
+        "run": report.run,
+        "summary": {"counts": report.counts(), "examples": report.examples, "exit_code": report.exit_code,
+                    "failed": report.failed, "errors": report.errors},
+        "properties": [_result(r) for r in report.results.values()],
+        "clauses": {cid: [p for p in pids if p in report.results] for cid, pids in clause_table().items()},
+    }
+
+
+def write_json(report: Report, path: str | Path) -> None:
+    Path(path).write_text(json.dumps(to_dict(report), indent=2, default=str) + "\n", encoding="utf-8")
+
+
+def junit_tree(report: Report) -> ET.ElementTree:
+    """JUnit XML: one ``testcase`` per property; not claimed and known ones are ``skipped``."""
+    counts = report.counts()
+    suite = ET.Element("testsuite", {
+        "name": f"convspec[{report.backend.get('target') or report.backend.get('name')}]",
+        "tests": str(len(report.results)), "failures": str(counts["fail"]), "errors": str(counts["error"]),
+        "skipped": str(counts["not claimed"] + counts["known"]), "time": f"{report.run.get('seconds', 0):.3f}",
+    })
+    props = ET.SubElement(suite, "properties")
+    for name in ("profile", "seed", "isolation"):
+        ET.SubElement(props, "property", {"name": name, "value": str(report.run.get(name))})
+    for r in report.results.values():
+        case = ET.SubElement(suite, "testcase", {
+            "classname": "convspec.conformance", "name": r.id, "time": f"{r.seconds:.3f}"})
+        if r.status == Status.FAIL and r.failure is not None:
+            node = ET.SubElement(case, "failure", {"message": r.failure.message[:500], "type": r.failure.kind})
+            node.text = f"problem: {r.failure.problem}\nseed: {r.failure.seed}\n\n{r.failure.reproducer}"
+        elif r.status == Status.ERROR:
+            node = ET.SubElement(case, "error", {"message": "the harness could not evaluate this property"})
+            node.text = r.reason or ""
+        elif r.status in (Status.NOT_CLAIMED, Status.KNOWN):
+            label = "not claimed" if r.status == Status.NOT_CLAIMED else "known deviation"
+            ET.SubElement(case, "skipped", {"message": f"{label}: {r.reason or ''}"[:500]})
+        out = ET.SubElement(case, "system-out")
+        out.text = f"clauses: {', '.join(r.clauses)}; examples: {r.examples}"
+    return ET.ElementTree(suite)
+
+
+def write_junit(report: Report, path: str | Path) -> None:
+    tree = junit_tree(report)
+    ET.indent(tree)
+    tree.write(path, encoding="utf-8", xml_declaration=True)
+
+
+_MARK = {Status.PASS: "ok", Status.FAIL: "FAIL", Status.NOT_CLAIMED: "--", Status.KNOWN: "known",
+         Status.ERROR: "ERROR"}
+
+
+def progress_line(r: PropertyResult) -> str:
+    """One console line for a finished property."""
+    extra = ""
+    if r.accuracy is not None and r.accuracy.compared:
+        extra = f"  worst error {r.accuracy.worst_ratio:.3g} x bound"
+    if r.status == Status.NOT_CLAIMED:
+        extra = f"  ({r.reason})"
+    elif r.status == Status.FAIL and r.failure is not None:
+        extra = f"  {r.failure.problem}: {r.failure.message.splitlines()[0][:160]}"
+    return f"{_MARK[r.status]:>6}  {r.id:<26} {r.examples:>6} ex {r.seconds:6.2f}s{extra}"
+
+
+def summary_text(report: Report, verbose: bool = False) -> str:
+    """The end-of-run summary: counts, failures with reproducers, how to replay."""
+    lines = []
+    failures = [r for r in report.results.values() if r.status in (Status.FAIL, Status.ERROR)]
+    stale = [r for r in failures if r.failure is not None and r.failure.kind == "stale known deviation"]
+    for r in failures:
+        lines += ["", "=" * 78, f"{r.id} ({', '.join(r.clauses)}): {str(r.status).upper()}"]
+        if r.failure is not None:
+            lines += [f"kind: {r.failure.kind}   problem: {r.failure.problem}   seed: {r.failure.seed}",
+                      r.failure.message]
+            if r.failure.reproduce_blob:
+                lines.append(f"hypothesis: {r.failure.reproduce_blob}")
+            lines += ["--- reproducer " + "-" * 63, r.failure.reproducer.rstrip(), "-" * 78]
+        else:
+            lines.append(r.reason or "")
+    if stale:
+        lines += ["", "!" * 78, "STALE KNOWN DEVIATIONS: these pinned examples now pass; remove the entries:"]
+        lines += [f"  {r.id}: {r.failure.message}" for r in stale]
+        lines.append("!" * 78)
+    known = [r for r in report.results.values() if r.status == Status.KNOWN]
+    if known:
+        lines += ["", "known deviations (declared, still present):"]
+        lines += [f"  {r.id}: {r.reason}" for r in known]
+    if verbose:
+        not_claimed = [r for r in report.results.values() if r.status == Status.NOT_CLAIMED]
+        lines += ["", "not claimed:"] + [f"  {r.id}: {r.reason}" for r in not_claimed]
+    counts = report.counts()
+    run = report.run
+    lines += ["", f"convspec check {report.backend.get('target') or report.backend.get('name')}: "
+                  + ", ".join(f"{n} {status}" for status, n in counts.items() if n)
+                  + f" ({len(report.results)} properties)",
+              f"profile {run['profile']}, seed {run['seed']}, {run['examples']} examples, "
+              f"isolation {run['isolation']}, {run['seconds']:.1f} s",
+              "result: " + ("every claimed property held" if report.ok else
+                            f"{len(report.failed)} failed, {len(report.errors)} could not be evaluated")]
+    return "\n".join(lines)

@@ -1,0 +1,174 @@
+"""Standalone reproducers: a failure written as a Python script needing only numpy and the backend.
+
+Values are written so that the script rebuilds the very same bits:
+
+* small numeric arrays as nested lists with an explicit dtype; a float element
+  is the ``repr`` of its value as a Python float, which round-trips exactly
+  (every float16 and float32 value is a float64 value), with ``float('nan')``,
+  ``float('inf')`` and ``-0.0`` spelled out; complex elements as
+  ``complex(re, im)``;
+* arrays of more than :data:`INLINE_LIMIT` elements as base64 of their
+  little-endian bytes, decoded with ``numpy.frombuffer``;
+* invalid operands (lists, masked arrays, strings, datetimes...) as the
+  expressions that build them.
+
+The memory layout of each operand (C, F, strided, reversed, read-only) is
+rebuilt with the same numpy calls the harness uses.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from typing import Any, Sequence
+
+import numpy as np
+
+from .cases import FILLER, Case
+
+#: Arrays with more elements than this are written as base64 bytes.
+INLINE_LIMIT = 64
+
+
+def float_literal(value: float) -> str:
+    """An exact Python expression for a float."""
+    if math.isnan(value):
+        return "float('nan')"
+    if math.isinf(value):
+        return "float('inf')" if value > 0 else "-float('inf')"
+    return repr(float(value))
+
+
+def _element(value: Any) -> str:
+    if isinstance(value, complex):
+        return f"complex({float_literal(value.real)}, {float_literal(value.imag)})"
+    if isinstance(value, float):
+        return float_literal(value)
+    return repr(value)
+
+
+def _nested(values: Any) -> str:
+    if isinstance(values, list):
+        return "[" + ", ".join(_nested(v) for v in values) + "]"
+    return _element(values)
+
+
+def array_literal(x: np.ndarray) -> str:
+    """A Python expression that rebuilds ``x`` exactly (values, dtype and shape)."""
+    if isinstance(x, np.ma.MaskedArray):
+        return f"np.ma.masked_array({array_literal(np.asarray(x.data))}, mask={_nested(np.ma.getmaskarray(x).tolist())})"
+    dtype = x.dtype
+    if dtype.kind in "iufc" and dtype.itemsize <= 16 and dtype.char not in "gG":
+        if x.size > INLINE_LIMIT:
+            data = base64.b64encode(np.ascontiguousarray(x).astype(dtype.newbyteorder("<")).tobytes()).decode()
+            return (f"np.frombuffer(base64.b64decode('{data}'), dtype='{dtype.newbyteorder('<').str}')"
+                    f".reshape({tuple(x.shape)!r}).astype(np.{dtype.name})")
+        if x.ndim == 0:
+            return f"np.array({_element(x.item())}, dtype=np.{dtype.name})"
+        return f"np.array({_nested(x.tolist())}, dtype=np.{dtype.name}).reshape({tuple(x.shape)!r})"
+    if dtype.char in "gG":
+        wide = x.astype(np.complex128 if dtype.kind == "c" else np.float64)
+        return f"np.array({_nested(wide.tolist())}, dtype=np.dtype({dtype.str!r})).reshape({tuple(x.shape)!r})"
+    if dtype.kind in "mM":
+        return f"np.array({x.astype(str).tolist()!r}, dtype={dtype.str!r}).reshape({tuple(x.shape)!r})"
+    if dtype.kind == "V":
+        return f"np.zeros({tuple(x.shape)!r}, dtype=np.dtype({dtype.descr!r}))"
+    if dtype.kind == "O":
+        return f"np.array({_nested(x.tolist())}, dtype=object).reshape({tuple(x.shape)!r})"
+    return f"np.array({x.tolist()!r}, dtype={dtype.str!r}).reshape({tuple(x.shape)!r})"
+
+
+def literal(value: Any) -> str:
+    """A Python expression that rebuilds ``value`` (an operand, stride or datum)."""
+    if isinstance(value, np.ndarray):
+        return array_literal(value)
+    if isinstance(value, (bool, np.bool_)):
+        return f"np.bool_({bool(value)})" if isinstance(value, np.bool_) else repr(value)
+    if isinstance(value, np.generic):
+        return f"np.{type(value).__name__}({_element(value.item())})"
+    if isinstance(value, tuple):
+        inner = ", ".join(literal(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, list):
+        return "[" + ", ".join(literal(v) for v in value) + "]"
+    if isinstance(value, float):
+        return float_literal(value)
+    if isinstance(value, complex):
+        return _element(value)
+    return repr(value)
+
+
+def layout_lines(name: str, layout: str) -> list[str]:
+    """Lines that give ``name`` (a C-ordered array) the memory layout ``layout``."""
+    if layout == "F":
+        return [f"{name} = np.asfortranarray({name})"]
+    if layout == "strided":
+        return [f"_base = np.full((2 * {name}.shape[0] + 1, 3 * {name}.shape[1] + 2), {FILLER}, dtype={name}.dtype)",
+                f"_base[1::2, 2::3] = {name}",
+                f"{name} = _base[1::2, 2::3]  # non-contiguous view"]
+    if layout == "reversed":
+        return [f"{name} = {name}[::-1, ::-1].copy()[::-1, ::-1]  # negative strides"]
+    if layout == "readonly":
+        return [f"{name}.flags.writeable = False"]
+    return []
+
+
+def backend_lines(target: str | None, fn: Any = None) -> list[str]:
+    """Lines that bind the backend under test to the name ``conv2d``."""
+    if target in ("reference", "spec"):
+        return [f"from convspec.{target} import conv2d"]
+    if target and ":" in target:
+        where, attr = target.rsplit(":", 1)
+        if where.endswith(".py") or "/" in where or "\\" in where:
+            from pathlib import Path
+            path = str(Path(where).resolve())
+            return ["import importlib.util",
+                    f"_spec = importlib.util.spec_from_file_location('backend_under_test', {path!r})",
+                    "_module = importlib.util.module_from_spec(_spec)",
+                    "_spec.loader.exec_module(_module)",
+                    f"conv2d = _module.{attr}"]
+        return [f"import {where} as _module", f"conv2d = _module.{attr}"]
+    if target:
+        return ["from convspec.conformance.backend import load_backend",
+                f"conv2d = load_backend({target!r})"]
+    module = getattr(fn, "__module__", None)
+    qualname = getattr(fn, "__qualname__", None)
+    if module and qualname and "<" not in qualname and module != "__main__":
+        return [f"import {module} as _module", f"conv2d = _module.{qualname}"]
+    return ["conv2d = ...  # the backend was given as an object: bind your conv2d here"]
+
+
+def case_lines(i: int, case: Case) -> list[str]:
+    """Lines defining ``M{i}``, ``K{i}`` and ``stride{i}`` exactly as the harness passed them."""
+    lines = [f"M{i} = {literal(case.M)}", f"K{i} = {literal(case.K)}", f"stride{i} = {literal(case.stride)}"]
+    if case.valid_arrays:
+        lines += layout_lines(f"M{i}", case.layouts[0]) + layout_lines(f"K{i}", case.layouts[1])
+    return lines
+
+
+def render(*, property_id: str, clauses: Sequence[str], kind: str, message: str,
+           cases: Sequence[Case], code: str, data: dict[str, Any], target: str | None,
+           fn: Any = None, seed: int | None = None, blob: str | None = None) -> str:
+    """The complete reproducer script for one failure."""
+    body = []
+    for i, case in enumerate(cases):
+        body += case_lines(i, case)
+    body += [f"{name} = {literal(value)}" for name, value in data.items()]
+    text = "\n".join(body)
+    header = [
+        '"""Reproducer of a convspec conformance failure.', "",
+        f"backend:  {target or getattr(fn, '__qualname__', 'object')}",
+        f"property: {property_id} (clauses {', '.join(clauses)})",
+        f"problem:  {cases[0].descriptor() if cases else '-'}",
+        f"kind:     {kind}",
+        f"seed:     {seed}",
+    ]
+    if blob:
+        header.append(f"replay in hypothesis with: {blob}")
+    header += ["", "What failed:", *("    " + line for line in message.splitlines()), "",
+               "Running this script raises AssertionError (or the backend's own error, or",
+               "crashes / hangs, as the run reported) while the failure persists.", '"""']
+    imports = (["import base64"] if "base64." in text else []) + ["", "import numpy as np", ""]
+    lines = header + imports + backend_lines(target, fn) + [""] + body + [""] + code.splitlines() + [
+        "", "print('the failure did not reproduce: the property holds for this example')", ""]
+    return "\n".join(lines)

@@ -1,0 +1,394 @@
+"""Running the suite: one hypothesis search per property, after its deterministic layer.
+
+For each selected property the runner
+
+1. reports it *not claimed* when the claims exclude it;
+2. runs the deterministic examples (the exhaustive layer), in batches sent to
+   the executor at once, stopping at the first (hence smallest) failure;
+3. runs the hypothesis search with the profile's example count, seeded from
+   the run seed and the property id (so ``seed`` repeats a run), with the
+   example database under ``cache_dir`` replaying earlier failures first;
+4. runs the pinned example of every known deviation of the property.
+
+Shrinking stops early, keeping the smallest failure found so far, when the
+backend hangs (every retry would cost a full timeout), after
+:data:`CRASH_SHRINK_LIMIT` crashes (every crash costs a worker restart), or
+after the profile's ``shrink_seconds``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import platform
+import re
+import sys
+import time
+import traceback
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import hypothesis
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+
+from convspec.spec.validation import ADMITTED_DTYPES
+
+from .backend import Backend, BackendLoadError, Claims, load_backend
+from .cases import Case
+from .database import namespaced_database
+from .execution import Executor, InProcessExecutor, Outcome
+from .judge import Violation
+from .known import KnownDeviation, load_known
+from .profiles import Profile, get_profile
+from .properties import PROPERTIES, Context, Property, select as select_properties
+from .reproducer import render
+from .results import AccuracySummary, Failure, PropertyResult, Report, Status
+from .strategies import Example
+from .worker import SubprocessExecutor, WorkerStartError
+
+#: Crashes tolerated while shrinking one counterexample.
+CRASH_SHRINK_LIMIT = 6
+#: Cases sent to the executor at once by the deterministic layer.
+BATCH = 256
+ISOLATIONS = ("auto", "subprocess", "inprocess")
+_BLOB = re.compile(r"@reproduce_failure\([^)]*\)")
+
+
+class _StopShrinking(BaseException):
+    """Raised inside the hypothesis test to end the search (not caught by hypothesis)."""
+
+
+def as_backend(backend: Backend | Callable | str) -> Backend:
+    """A :class:`Backend` from a target string, a Backend or a plain callable."""
+    if isinstance(backend, str):
+        return load_backend(backend)
+    if isinstance(backend, Backend):
+        return backend
+    if callable(backend):
+        name = getattr(backend, "__qualname__", None) or type(backend).__name__
+        return Backend(name=name, fn=backend)
+    raise BackendLoadError(f"not a backend: {type(backend).__name__}")
+
+
+def restrict_dtypes(claims: Claims, dtypes: Sequence[str] | None) -> Claims:
+    """The claims with their dtypes narrowed to ``dtypes`` (an intersection)."""
+    if not dtypes:
+        return claims
+    names = [np.dtype(d).name if isinstance(d, str) and d in np.sctypeDict else str(d) for d in dtypes]
+    unknown = [d for d in names if d not in ADMITTED_DTYPES]
+    if unknown:
+        raise ValueError(f"unknown or inadmissible dtypes {unknown}; choose from {', '.join(ADMITTED_DTYPES)}")
+    return replace(claims, dtypes=tuple(d for d in claims.dtypes if d in names))
+
+
+def backend_key(backend: Backend) -> str:
+    """A stable identity of the backend, used to key the example database."""
+    if backend.target:
+        return backend.target
+    fn = backend.fn
+    return f"{getattr(fn, '__module__', '?')}:{getattr(fn, '__qualname__', backend.name)}"
+
+
+def make_executor(backend: Backend, isolation: str) -> tuple[Executor, str]:
+    """The executor for ``isolation``, and a note when ``auto`` fell back to in-process."""
+    if isolation not in ISOLATIONS:
+        raise ValueError(f"unknown isolation {isolation!r}; choose one of {', '.join(ISOLATIONS)}")
+    if isolation == "inprocess":
+        return InProcessExecutor(backend.fn), ""
+    if backend.target:
+        load = {"target": backend.target}
+    else:
+        try:
+            load = {"pickled": pickle.dumps(backend)}
+        except Exception as exc:
+            if isolation == "subprocess":
+                raise BackendLoadError(f"the backend cannot be sent to a worker process: {exc}") from exc
+            return InProcessExecutor(backend.fn), f"in-process: the backend cannot be pickled ({exc})"
+    executor = SubprocessExecutor(load)
+    try:
+        executor.start()
+    except WorkerStartError as exc:
+        if isolation == "subprocess":
+            raise BackendLoadError(f"the worker process could not load the backend: {exc}") from exc
+        return InProcessExecutor(backend.fn), f"in-process: the worker could not load the backend ({exc})"
+    return executor, ""
+
+
+def derived_seed(seed: int, prop_id: str) -> int:
+    """The per-property seed: independent streams for each property, fixed by the run seed."""
+    return int.from_bytes(hashlib.sha256(f"{seed}:{prop_id}".encode()).digest()[:8], "little")
+
+
+class _Caller:
+    """``ctx.call``: runs cases on the executor, serving prefetched outcomes first."""
+
+    def __init__(self, executor: Executor, timeout: float) -> None:
+        self.executor, self.timeout = executor, timeout
+        self.prefetched: dict[int, Outcome] = {}
+
+    def prefetch(self, cases: Sequence[Case]) -> None:
+        for case, outcome in zip(cases, self.executor.run(cases, self.timeout)):
+            self.prefetched[id(case)] = outcome
+
+    def __call__(self, cases: Sequence[Case]) -> list[Outcome]:
+        missing = [c for c in cases if id(c) not in self.prefetched]
+        fresh = iter(self.executor.run(missing, self.timeout)) if missing else iter(())
+        return [self.prefetched.pop(id(c)) if id(c) in self.prefetched else next(fresh) for c in cases]
+
+
+class _Search:
+    """The state of one property's hypothesis search."""
+
+    def __init__(self, prop: Property, ctx: Context, profile: Profile) -> None:
+        self.prop, self.ctx, self.profile = prop, ctx, profile
+        self.examples = 0
+        self.last: tuple[Example, Violation] | None = None
+        self.first_failure: float | None = None
+        self.crashes = 0
+
+    def test(self, example: Example) -> None:
+        self.examples += 1
+        try:
+            self.prop.check(example, self.ctx)
+        except Violation as violation:
+            self.last = (example, violation)
+            now = time.perf_counter()
+            self.first_failure = self.first_failure or now
+            self.crashes += violation.kind == "crashed"
+            if (violation.kind == "timeout" or self.crashes > CRASH_SHRINK_LIMIT
+                    or now - self.first_failure > self.profile.shrink_seconds):
+                raise _StopShrinking() from None
+            raise
+
+
+class Runner:
+    """Runs properties for one backend; see the module docstring."""
+
+    def __init__(self, backend: Backend, claims: Claims, profile: Profile, executor: Executor,
+                 seed: int, timeout: float, cache_dir: str | os.PathLike | None,
+                 known: Sequence[KnownDeviation] = ()) -> None:
+        self.backend, self.claims, self.profile = backend, claims, profile
+        self.executor, self.seed, self.timeout = executor, seed, timeout
+        self.cache_dir = cache_dir
+        self.known = list(known)
+
+    # ------------------------------------------------------------------ pieces
+    def _context(self, prop: Property, entries: Sequence[KnownDeviation]) -> Context:
+        dtypes = frozenset().union(*(e.dtypes or () for e in entries))
+        layouts = frozenset().union(*(e.layouts or () for e in entries))
+        return Context(self.claims, self.profile, _Caller(self.executor, self.timeout),
+                       AccuracySummary(), dtypes, layouts)
+
+    def _failure(self, prop: Property, violation: Violation, blob: str | None = None,
+                 kind: str | None = None, message: str | None = None) -> Failure:
+        kind = kind or violation.kind
+        message = message or violation.message
+        script = render(property_id=prop.id, clauses=prop.clauses, kind=kind, message=message,
+                        cases=violation.cases, code=violation.code, data=violation.data,
+                        target=self.backend.target, fn=self.backend.fn, seed=self.seed, blob=blob)
+        first = violation.cases[0] if violation.cases else None
+        return Failure(kind=kind, message=message, problem=first.descriptor() if first else "-",
+                       reproducer=script, seed=self.seed, reproduce_blob=blob,
+                       case=first.summary() if first else {})
+
+    def _exhaustive(self, prop: Property, ctx: Context) -> tuple[int, Violation | None]:
+        examples = list(prop.exhaustive(ctx))
+        caller: _Caller = ctx.call  # type: ignore[assignment]
+        done = 0
+        for start in range(0, len(examples), BATCH):
+            batch = examples[start:start + BATCH]
+            caller.prefetch([case for ex in batch for case in ex.cases])
+            for example in batch:
+                done += 1
+                try:
+                    prop.check(example, ctx)
+                except Violation as violation:
+                    caller.prefetched.clear()
+                    return done, violation
+        return done, None
+
+    def _search(self, prop: Property, ctx: Context) -> tuple[_Search, Failure | None]:
+        search = _Search(prop, ctx, self.profile)
+        database = None
+        if self.cache_dir is not None:
+            database = namespaced_database(self.cache_dir, f"{backend_key(self.backend)}|{prop.id}")
+        config = settings(
+            max_examples=self.profile.budget(prop.share), deadline=None, database=database,
+            print_blob=True, derandomize=False, report_multiple_bugs=False,
+            suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet,
+            phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink),
+        )
+
+        def body(example):
+            search.test(example)
+
+        # ``hypothesis.seed`` would also switch the example database off; the
+        # seed is attached the same way it does, so failures are still stored.
+        body._hypothesis_internal_use_seed = derived_seed(self.seed, prop.id)
+        test = config(given(prop.strategy(ctx))(body))
+        try:
+            test()
+        except _StopShrinking:
+            example, violation = search.last
+            return search, self._failure(prop, violation)
+        except Violation as violation:
+            notes = "\n".join(getattr(violation, "__notes__", []))
+            match = _BLOB.search(notes)
+            return search, self._failure(prop, violation, match.group(0) if match else None)
+        except Exception:
+            if search.last is None:
+                raise
+            example, violation = search.last
+            return search, self._failure(prop, violation, kind="flaky",
+                                         message=f"{violation.message} (did not fail again on replay)")
+        return search, None
+
+    def _pinned(self, prop: Property, ctx: Context, entry: KnownDeviation) -> Failure | None:
+        """None when the pinned example still deviates, else the stale-entry failure."""
+        example = prop.pinned(entry.case, ctx)
+        try:
+            prop.check(example, ctx)
+        except Violation:
+            return None
+        script_violation = Violation(
+            "stale known deviation", "", list(example.cases),
+            "# The pinned example of the known deviation now passes this property:\n"
+            "# remove the entry from the known-deviation file.\n"
+            + "\n".join(f"C{i} = np.asarray(conv2d(M{i}, K{i}, stride=stride{i}))"
+                        for i in range(len(example.cases))))
+        return self._failure(
+            prop, script_violation, kind="stale known deviation",
+            message=f"STALE KNOWN DEVIATION: {entry.source} ({entry.reason!r}) declares that "
+                    f"{prop.id} fails on {entry.case.descriptor()}, but it now passes; remove the entry")
+
+    # ------------------------------------------------------------------ one property
+    def run_property(self, prop: Property) -> PropertyResult:
+        start = time.perf_counter()
+        entries = [e for e in self.known if e.property == prop.id]
+        ctx = self._context(prop, entries)
+        result = PropertyResult(prop.id, prop.title, prop.clauses, Status.PASS)
+        try:
+            reason = prop.requires(ctx)
+            if reason:
+                result.status, result.reason = Status.NOT_CLAIMED, reason
+                return result
+            failure = None
+            whole = any(not e.filtered for e in entries)
+            if prop.exhaustive is not None and not whole:
+                count, violation = self._exhaustive(prop, ctx)
+                result.examples += count
+                if violation is not None:
+                    failure = self._failure(prop, violation)
+            if failure is None and prop.strategy is not None and not whole:
+                search, failure = self._search(prop, ctx)
+                result.examples += search.examples
+            stale = []
+            for entry in entries:
+                found = self._pinned(prop, ctx, entry)
+                result.examples += 1
+                if found is not None:
+                    stale.append(found)
+            failure = failure or (stale[0] if stale else None)
+            if failure is not None:
+                result.status, result.failure = Status.FAIL, failure
+            elif entries:
+                result.status = Status.KNOWN
+                result.reason = "; ".join(e.reason for e in entries)
+                result.known = {"entries": [e.as_dict() for e in entries]}
+            if ctx.summary.compared or ctx.summary.unconstrained:
+                result.accuracy = ctx.summary
+        except Exception as exc:  # the harness could not evaluate the property
+            result.status = Status.ERROR
+            result.reason = "".join(traceback.format_exception(exc))[-3000:]
+        finally:
+            result.seconds = time.perf_counter() - start
+        return result
+
+
+def _versions() -> dict[str, str]:
+    try:
+        from importlib.metadata import version
+        convspec_version = version("convspec")
+    except Exception:
+        convspec_version = "unknown"
+    return {"convspec": convspec_version, "hypothesis": hypothesis.__version__, "numpy": np.__version__,
+            "python": platform.python_version(), "platform": platform.platform()}
+
+
+class Session:
+    """A backend made ready for checking: claims, profile, executor and known deviations.
+
+    :func:`run_suite` and the pytest plugin both build one, run properties
+    through :meth:`run_property`, then :meth:`close` it (or use ``with``).
+    """
+
+    def __init__(self, backend, *, profile: str = "default", seed: int = 0, dtypes=None, known=None,
+                 timeout=None, isolation: str = "auto", cache_dir=None) -> None:
+        self.profile = get_profile(profile)
+        self.backend = as_backend(backend)
+        self.claims = restrict_dtypes(self.backend.claims, dtypes)
+        self.known_path = known if known is not None else self.backend.known_deviations
+        entries = load_known(self.known_path, set(PROPERTIES)) if self.known_path else []
+        self.timeout = float(timeout if timeout is not None else self.claims.timeout)
+        self.seed, self.cache_dir = seed, cache_dir
+        self.executor, self.note = make_executor(self.backend, isolation)
+        self.runner = Runner(self.backend, self.claims, self.profile, self.executor, seed, self.timeout,
+                             cache_dir, entries)
+
+    def run_property(self, prop: Property) -> PropertyResult:
+        return self.runner.run_property(prop)
+
+    def close(self) -> None:
+        self.executor.close()
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def backend_info(self) -> dict[str, Any]:
+        be = self.backend
+        return {"name": be.name, "target": be.target, "version": be.version,
+                "description": be.description, "claims": self.claims.as_dict()}
+
+
+def run_suite(backend, *, profile: str = "default", seed: int = 0, dtypes=None, select=None,
+              known=None, timeout=None, isolation: str = "auto", cache_dir=None,
+              progress=None, on_start=None) -> Report:
+    """Implementation of :func:`convspec.conformance.run` (see there)."""
+    patterns = [p.strip() for p in select.split(",")] if isinstance(select, str) else select
+    props = select_properties(patterns)
+    if patterns and not props:
+        raise ValueError(f"no property matches {patterns}")
+    started = datetime.now(timezone.utc)
+    clock = time.perf_counter()
+    results: dict[str, PropertyResult] = {}
+    with Session(backend, profile=profile, seed=seed, dtypes=dtypes, known=known, timeout=timeout,
+                 isolation=isolation, cache_dir=cache_dir) as session:
+        for prop in props:
+            if on_start:
+                on_start(prop.id)
+            results[prop.id] = session.run_property(prop)
+            if progress:
+                progress(results[prop.id])
+    run_info: dict[str, Any] = {
+        "profile": session.profile.name, "seed": seed, "isolation": session.executor.isolation,
+        "isolation_note": session.note, "timeout": session.timeout,
+        "started": started.isoformat(timespec="seconds"),
+        "seconds": round(time.perf_counter() - clock, 3),
+        "examples": sum(r.examples for r in results.values()),
+        "examples_by_property": {pid: r.examples for pid, r in results.items()},
+        "profile_budget": {p.id: session.profile.budget(p.share) for p in props if p.strategy is not None},
+        "known_file": str(session.known_path) if session.known_path else None,
+        "cache_dir": str(Path(cache_dir)) if cache_dir is not None else None,
+        "worker_restarts": getattr(session.executor, "restarts", 0),
+        "selected": list(patterns) if patterns else None,
+        "versions": _versions(),
+        "argv": list(sys.argv),
+    }
+    return Report(session.backend_info(), results, run_info)

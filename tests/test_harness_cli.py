@@ -1,0 +1,106 @@
+"""The ``convspec check`` command: exit statuses, report files, option handling."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from convspec.conformance.cli import build_parser, main
+from convspec.conformance.properties import PROPERTIES
+from convspec.conformance.report import schema
+
+BACKENDS = Path(__file__).parent / "harness" / "backends.py"
+
+
+def target(name: str) -> str:
+    return f"{BACKENDS}:{name}"
+
+
+def test_exit_0_when_every_claimed_property_holds(tmp_path, capsys):
+    report, junit = tmp_path / "r.json", tmp_path / "r.xml"
+    status = main(["check", "reference", "--profile", "quick", "--no-cache",
+                   "--report-json", str(report), "--junit-xml", str(junit)])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "every claimed property held" in out
+    document = json.loads(report.read_text())
+    jsonschema.validate(document, schema())
+    assert document["summary"]["exit_code"] == 0
+    assert document["run"]["examples"] == sum(p["examples"] for p in document["properties"])
+    assert {p["id"] for p in document["properties"]} == set(PROPERTIES)
+    suite = ET.parse(junit).getroot()
+    assert suite.tag == "testsuite" and int(suite.get("tests")) == len(PROPERTIES)
+    assert int(suite.get("failures")) == 0
+
+
+def test_exit_1_with_a_failure_in_every_report(tmp_path, capsys):
+    report, junit = tmp_path / "r.json", tmp_path / "r.xml"
+    status = main(["check", target("flipped"), "--profile", "quick", "--no-cache", "-k", "values.exhaustive",
+                   "--report-json", str(report), "--junit-xml", str(junit)])
+    out = capsys.readouterr().out
+    assert status == 1
+    assert "values.exhaustive" in out and "reproducer" in out
+    document = json.loads(report.read_text())
+    jsonschema.validate(document, schema())
+    assert document["summary"]["failed"] == ["values.exhaustive"]
+    failure = document["properties"][0]["failure"]
+    assert failure["problem"].startswith("m") and "conv2d" in failure["reproducer"]
+    failures = ET.parse(junit).getroot().findall("testcase/failure")
+    assert len(failures) == 1 and "conv2d" in failures[0].text
+
+
+@pytest.mark.parametrize("argv", [
+    ["check", "no_such_module_anywhere:conv2d"],
+    ["check", "tests/harness/missing_file.py:conv2d"],
+    ["check", f"{BACKENDS}:no_such_function"],
+    ["check", "reference", "--dtypes", "float128"],
+    ["check", "reference", "-k", "no-property-matches-this"],
+])
+def test_exit_2_for_a_backend_that_cannot_be_loaded_or_a_bad_request(argv, capsys):
+    assert main(argv) == 2
+    assert "error" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["check", "reference", "--profile", "huge"], ["check"], ["frobnicate"]])
+def test_exit_2_for_usage_errors(argv):
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+
+
+def test_list_properties_names_every_property_and_its_clauses(capsys):
+    assert main(["check", "--list-properties"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == list(PROPERTIES)
+    assert "EQ1" in next(line for line in lines if line.startswith("shape.eq1"))
+
+
+def test_filters_and_dtypes_narrow_the_run(tmp_path):
+    report = tmp_path / "r.json"
+    status = main(["check", "reference", "--profile", "quick", "--no-cache", "-k", "dtype,EQ1",
+                   "--dtypes", "int8,float32", "--report-json", str(report)])
+    assert status == 0
+    document = json.loads(report.read_text())
+    ids = {p["id"] for p in document["properties"]}
+    assert "dtype.dt1" in ids and "shape.eq1" in ids and "metamorphic.subsample" in ids
+    assert "effects.mu1" not in ids
+    assert document["backend"]["claims"]["dtypes"] == ["int8", "float32"]
+
+
+def test_the_console_script_runs_as_installed(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "convspec.conformance.cli", "check", "spec", "--profile", "quick",
+                           "--no-cache", "-k", "invalid.va3"], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "invalid.va3" in done.stdout
+
+
+def test_parser_is_available_for_documentation():
+    parser = build_parser()
+    check = parser.parse_args(["check", "reference", "--seed", "3"])
+    assert check.seed == 3 and check.profile == "default" and check.isolation == "subprocess"
