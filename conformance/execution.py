@@ -124,8 +124,12 @@ class Executor:
 
     isolation = "none"
 
-    def run(self, cases: Sequence[Case], timeout: float) -> list[Outcome]:
-        """The outcome of each case, in order."""
+    def run(self, cases: Sequence[Case], timeout: float, until_crash: bool = False) -> list[Outcome]:
+        """The outcome of each case, in order.
+
+        With ``until_crash`` the list stops after the first crash or timeout
+        (used when prefetching a batch whose later cases may never be needed).
+        """
         raise NotImplementedError
 
     def close(self) -> None:
@@ -140,5 +144,5 @@ class InProcessExecutor(Executor):
     def __init__(self, fn: Callable[..., Any]) -> None:
         self.fn = fn
 
-    def run(self, cases: Sequence[Case], timeout: float) -> list[Outcome]:
+    def run(self, cases: Sequence[Case], timeout: float, until_crash: bool = False) -> list[Outcome]:
         return [perform(self.fn, case) for case in cases]

@@ -131,7 +131,7 @@ class _Caller:
         self.prefetched: dict[int, Outcome] = {}
 
     def prefetch(self, cases: Sequence[Case]) -> None:
-        for case, outcome in zip(cases, self.executor.run(cases, self.timeout)):
+        for case, outcome in zip(cases, self.executor.run(cases, self.timeout, until_crash=True)):
             self.prefetched[id(case)] = outcome
 
     def __call__(self, cases: Sequence[Case]) -> list[Outcome]:

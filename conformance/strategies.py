@@ -26,7 +26,8 @@ order, for metamorphic relations); ``extreme``: exponents spread over the whole
 range of the dtype, from the smallest subnormal to just below overflow, in the
 sub-modes ``tiny``, ``huge``, ``full`` and ``mixed``, with signed zeros.
 Special values (NF1-NF3) are NaN, ``+inf`` and ``-inf`` written over a few
-elements (or one part of a complex element).
+elements (or one part of a complex element), often after zeroing about a third
+of M and K, so that ``0 * inf`` (NaN under IEEE) occurs under the windows.
 """
 
 from __future__ import annotations
@@ -70,10 +71,14 @@ class Geometry:
 @st.composite
 def geometries(draw, max_side: int, max_kernel: int, modes: Sequence[str] = KERNEL_MODES,
                aspect: bool = False) -> Geometry:
-    """A valid geometry (VA1-VA3 hold); ``aspect`` favours tall or wide inputs."""
+    """A valid geometry (VA1-VA3 hold).
+
+    ``aspect`` is for large problems: the long side is at least a third of
+    ``max_side`` and the input is square, tall, wide or free in shape.
+    """
     if aspect:
         shape_kind = draw(st.sampled_from(["square", "tall", "wide", "free"]), label="input shape kind")
-        long = draw(st.integers(1, max_side), label="long side")
+        long = draw(st.integers(max(1, max_side // 3), max_side), label="long side")
         short = draw(st.integers(1, max(1, min(long, max_side // 8 + 1))), label="short side")
         m, n = {"square": (long, long), "tall": (long, short), "wide": (short, long),
                 "free": (long, draw(st.integers(1, max_side), label="n columns"))}[shape_kind]
@@ -190,6 +195,18 @@ def plant_specials(rng: np.random.Generator, x: np.ndarray, count: int) -> np.nd
     return x
 
 
+def with_zeros(rng: np.random.Generator, x: np.ndarray) -> np.ndarray:
+    """A copy of ``x`` with about a third of its elements (at least one) set to +0 or -0."""
+    x = x.copy()
+    picks = rng.random(x.shape) < 0.35
+    picks.flat[int(rng.integers(x.size))] = True
+    zero = np.zeros(1, dtype=x.dtype)
+    x[picks] = zero[0]
+    if x.dtype.kind == "f":
+        x[picks & (rng.random(x.shape) < 0.5)] = -zero[0]
+    return x
+
+
 @dataclass(frozen=True)
 class Domain:
     """How the values of one example are drawn (see the module docstring)."""
@@ -256,6 +273,8 @@ def cases(draw, pairs: st.SearchStrategy[tuple[str, str]], layouts: Sequence[str
     rng = np.random.default_rng(draw(seeds(), label="values seed"))
     M, K = domain.arrays(rng, geometry, m_dtype, k_dtype)
     if specials:
+        if draw(st.booleans(), label="zero taps (0 * inf is NaN)"):
+            M, K = with_zeros(rng, M), with_zeros(rng, K)
         count_M = draw(st.integers(0, specials), label="NaN/inf in M")
         count_K = draw(st.integers(0 if count_M else 1, 1), label="NaN/inf in K")
         M = plant_specials(rng, M, count_M) if M.dtype.kind in "fc" else M

@@ -11,7 +11,8 @@ the worker is killed and the case is recorded as ``timeout``; if the pipe closes
 because the worker died (a segfault, ``os._exit``, an abort in native code) the
 case is recorded as ``crashed`` with the exit status.  Either way a fresh worker
 is started and the remaining cases of the batch are sent to it, so one bad call
-never stops the run.
+never stops the run.  After the first restart a spare worker is kept loaded in
+the background, so the next restart costs no start-up time.
 
 Anything the backend prints goes to the parent's standard error; the protocol
 uses its own pipes.
@@ -63,27 +64,33 @@ class SubprocessExecutor(Executor):
         self.load = dict(load, sys_path=list(sys.path))
         self.start_timeout = start_timeout
         self.process: subprocess.Popen | None = None
-        self.conn: Connection | None = None
+        self.conn: _Duplex | None = None
+        self.spare: tuple[subprocess.Popen, _Duplex] | None = None
         self.restarts = 0
 
-    def start(self) -> None:
-        """Start a worker and have it load the backend (raises :class:`WorkerStartError`)."""
+    def _launch(self) -> tuple[subprocess.Popen, "_Duplex"]:
+        """Start a worker process and send it the backend; does not wait for it to load."""
         parent_read, child_write = os.pipe()
         child_read, parent_write = os.pipe()
         try:
-            self.process = subprocess.Popen(
+            process = subprocess.Popen(
                 [sys.executable, "-m", "convspec.conformance.worker", str(child_read), str(child_write)],
                 pass_fds=(child_read, child_write), stdout=2, stdin=subprocess.DEVNULL,
             )
         finally:
             os.close(child_read)
             os.close(child_write)
-        self.conn = _Duplex(Connection(parent_read, writable=False), Connection(parent_write, readable=False))
+        conn = _Duplex(Connection(parent_read, writable=False), Connection(parent_write, readable=False))
+        conn.send(("load", self.load))
+        return process, conn
+
+    def _adopt(self, process: subprocess.Popen, conn: "_Duplex") -> None:
+        """Wait until a launched worker has loaded the backend, and make it the current one."""
+        self.process, self.conn = process, conn
         try:
-            self.conn.send(("load", self.load))
-            if not self.conn.poll(self.start_timeout):
+            if not conn.poll(self.start_timeout):
                 raise WorkerStartError("the worker did not load the backend in time")
-            kind, message = self.conn.recv()
+            kind, message = conn.recv()
         except (EOFError, OSError) as exc:
             self._kill()
             raise WorkerStartError(f"the worker died while loading the backend: {exc}") from exc
@@ -93,6 +100,10 @@ class SubprocessExecutor(Executor):
         if kind != "loaded":
             self._kill()
             raise WorkerStartError(message)
+
+    def start(self) -> None:
+        """Start a worker and have it load the backend (raises :class:`WorkerStartError`)."""
+        self._adopt(*self._launch())
 
     def _kill(self) -> int | None:
         code = None
@@ -109,13 +120,25 @@ class SubprocessExecutor(Executor):
         return code
 
     def _restart(self) -> None:
-        self.restarts += 1
-        self.start()
+        """Replace a dead worker, by the warm spare when there is one, and launch the next spare.
 
-    def run(self, cases: Sequence[Case], timeout: float) -> list[Outcome]:
+        The spare is only kept once a first restart has happened: a backend that
+        crashed once tends to crash again while its counterexample is shrunk.
+        """
+        self.restarts += 1
+        spare, self.spare = self.spare, None
+        if spare is not None:
+            self._adopt(*spare)
+        else:
+            self.start()
+        self.spare = self._launch()
+
+    def run(self, cases: Sequence[Case], timeout: float, until_crash: bool = False) -> list[Outcome]:
         outcomes: list[Outcome] = []
         pending = list(cases)
         while pending:
+            if until_crash and outcomes and outcomes[-1].status in (CRASHED, TIMEOUT):
+                break
             if self.conn is None:
                 self._restart()
             try:
@@ -148,6 +171,12 @@ class SubprocessExecutor(Executor):
         return outcomes
 
     def close(self) -> None:
+        if self.spare is not None:
+            process, conn = self.spare
+            self.spare = None
+            process.kill()
+            process.wait()
+            conn.close()
         if self.conn is not None and self.process is not None and self.process.poll() is None:
             try:
                 self.conn.send(("stop", None))

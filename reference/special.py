@@ -38,8 +38,7 @@ def finite_copy(x: np.ndarray, dtype: np.dtype) -> tuple[np.ndarray, bool]:
     finite = np.isfinite(y)
     if finite.all():
         return y, False
-    y = y.copy() if y is x else y  # checks: MU1
-    y[~finite] = 0
+    y = np.where(finite, y, 0).astype(dtype, copy=False)  # a new array: x is never written  # checks: MU1
     return y, True
 
 

@@ -134,6 +134,8 @@ def window_sums(values: np.ndarray, K_abs: np.ndarray, stride) -> np.ndarray:
     with np.errstate(over="ignore", invalid="ignore"):
         for a in range(mk):
             for b in range(nk):
+                if K_abs[a, b] == 0:
+                    continue  # contributes exactly 0, even where |M| overflowed to inf
                 total += values[a:a + sx * (rows - 1) + 1:sx, b:b + sy * (cols - 1) + 1:sy] * K_abs[a, b]
     return total
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays, from_dtype
 
 from convspec import reference, spec
-from convspec.reference import engine, taps, toeplitz
+from convspec.reference import blocks, engine, taps, toeplitz
 from convspec.spec.error_model import (
     compare_componentwise, componentwise_bound, exact_residual, expected_wide, nonfinite_windows,
 )
@@ -211,9 +211,10 @@ def test_RD1_int64_with_uint64_is_rounded_once(M_values, K_values):
 
 @contextmanager
 def tiny_blocks():
-    """Force one-row bands and the tiled product on small problems, to test the blocking."""
+    """Force one-row bands on two threads, the tiled product and one-row BLAS calls on small problems."""
     with mock.patch.object(engine, "BAND_BYTES", 1), mock.patch.object(engine, "TAPS_MAX", 2), \
-            mock.patch.object(toeplitz, "STRIP_ELEMENTS", 1):
+            mock.patch.object(toeplitz, "STRIP_ELEMENTS", 1), mock.patch.object(toeplitz, "SERIAL_MACS", 1), \
+            mock.patch.object(blocks, "WORKERS", 2), mock.patch.object(blocks, "MIN_BANDS", 1):
         yield
 
 
@@ -228,6 +229,20 @@ def test_EQ2_blocked_paths(problem):
         assert np.array_equal(C, spec.conv2d(M, K, stride=stride))
     else:
         assert_within_bound(C, M, K, stride)
+
+
+def test_bands_each_run_once_and_errors_reach_the_caller(monkeypatch):
+    monkeypatch.setattr(blocks, "WORKERS", 2)
+    monkeypatch.setattr(blocks, "MIN_BANDS", 1)
+    seen = []
+    blocks.run_bands(lambda start, stop: seen.append((start, stop)), 50, 3)
+    assert sorted(seen) == blocks.bands(50, 3)
+
+    def fail(start, stop):
+        if start == 30:
+            raise ArithmeticError(f"band {start}")
+    with pytest.raises(ArithmeticError, match="band 30"):
+        blocks.run_bands(fail, 50, 3)
 
 
 @pytest.mark.parametrize("path", ["taps", "toeplitz"])

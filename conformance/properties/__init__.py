@@ -16,7 +16,7 @@ infinities), ``metamorphic`` (relations between calls) and ``invalid``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 from hypothesis import strategies as st

@@ -43,7 +43,7 @@ def _not_array(x: np.ndarray) -> dict[str, Callable[[], Any]]:
         "a 0-D array": lambda: np.array(x.flat[0]),
         "a 1-D array": lambda: x.ravel().copy(),
         "a 3-D array": lambda: x[np.newaxis].copy(),
-        "a masked array": lambda: np.ma.masked_array(x.copy()),
+        "a masked array": lambda: np.ma.masked_array(x.copy(), fill_value=0),
     }
 
 

@@ -120,6 +120,6 @@ PROPERTIES = [
             ctx.pair_strategy(), ["C"], ctx.side(ctx.profile.large_side),
             ctx.kernel(ctx.profile.large_kernel), floats=("moderate", "integral"),
             aspect=True, cap=2 ** 61)),
-        check=check_one, requires=_needs("iufc", "iufc", "is claimed"), share=0.16,
+        check=check_one, requires=_needs("iufc", "iufc", "is claimed"), share=0.3,
     ),
 ]
