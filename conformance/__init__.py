@@ -1,9 +1,9 @@
 """The conformance harness: check any conv2d backend against the specification.
 
 A backend is a callable ``conv2d(M, K, *, stride)`` (or a
-:class:`~convspec.conformance.backend.Backend` carrying its
-:class:`~convspec.conformance.backend.Claims`).  :func:`run` checks it with the
-property suite and returns a :class:`Report`; the command line
+`Backend` carrying its
+`Claims`).  `run` checks it with the
+property suite and returns a `Report`; the command line
 (``convspec check``) and the pytest plugin (``pytest --pyargs
 convspec.conformance --conv-backend TARGET``) run the same suite.
 
@@ -40,10 +40,10 @@ def run(backend: Backend | Callable | str, *, profile: str = "default", seed: in
 
     Args:
         backend: a target string (``"reference"``, ``"pkg.mod:conv2d"``,
-            ``"path/file.py:conv2d"``), a :class:`Backend`, or a plain callable
+            ``"path/file.py:conv2d"``), a `Backend`, or a plain callable
             ``conv2d(M, K, *, stride)`` (which then claims everything).
         profile: ``"quick"``, ``"default"`` or ``"thorough"`` (see
-            :mod:`convspec.conformance.profiles` for the example counts).
+            `convspec.conformance.profiles` for the example counts).
         seed: seeds every random choice; the same seed repeats the run.
         dtypes: restrict the claimed dtypes to these names (an intersection).
         select: property patterns; a property runs when any pattern matches its
@@ -58,11 +58,11 @@ def run(backend: Backend | Callable | str, *, profile: str = "default", seed: in
             can be recreated in a worker, else in-process).
         cache_dir: directory of the example database (failing examples are
             replayed first on the next run); ``None`` disables it.
-        progress: called with each :class:`PropertyResult` as it completes.
+        progress: called with each `PropertyResult` as it completes.
         on_start: called with each property id before it starts.
 
     Returns:
-        A :class:`Report`; ``report.results[pid].status`` is a :class:`Status`,
+        A `Report`; ``report.results[pid].status`` is a `Status`,
         ``report.caught_by`` lists the failed property ids, ``report.exit_code``
         is 0 when every claimed property held.
 

@@ -1,20 +1,20 @@
 """What a backend is, what it claims, and how a target string names one.
 
 A backend is a callable ``conv2d(M, K, *, stride)`` taking numpy arrays and
-returning anything ``numpy.asarray`` accepts.  Wrapping it in :class:`Backend`
-adds a name and its :class:`Claims`: the dtypes it supports, whether it handles
+returning anything ``numpy.asarray`` accepts.  Wrapping it in `Backend`
+adds a name and its `Claims`: the dtypes it supports, whether it handles
 NaN and infinities, its accuracy class and its largest sizes.  The harness tests
 every claimed property and reports the others as *not claimed*; a claim is a
 promise to be verified, never a reason to skip a check.
 
-Targets (:func:`load_backend`):
+Targets (`load_backend`):
 
 * ``package.module:attribute``: an importable object;
 * ``path/to/file.py:attribute``: an object in a Python file;
 * a bundled name: ``reference``, ``spec``, or an adapter name such as
-  ``scipy`` or ``numpy`` (see :mod:`convspec.conformance.adapters`).
+  ``scipy`` or ``numpy`` (see `convspec.conformance.adapters`).
 
-The attribute may be a :class:`Backend` or a plain callable (which then claims
+The attribute may be a `Backend` or a plain callable (which then claims
 everything the specification admits).
 """
 
@@ -89,12 +89,12 @@ class Backend:
     Attributes:
         name: a short human-readable name.
         fn: the callable ``fn(M, K, *, stride=(sx, sy))``.
-        claims: what it promises (:class:`Claims`).
+        claims: what it promises (`Claims`).
         version: the version of the library it wraps, if any.
         description: one line on how it computes.
         known_deviations: path of a known-deviation file, if any.
         target: the string it was loaded from; a worker process reloads the
-            backend from it (filled in by :func:`load_backend`).
+            backend from it (filled in by `load_backend`).
     """
 
     name: str
@@ -168,7 +168,7 @@ def _resolve(target: str) -> Any:
 
 
 def load_backend(target: str) -> Backend:
-    """Resolve a target string to a :class:`Backend` (see the module docstring)."""
+    """Resolve a target string to a `Backend` (see the module docstring)."""
     obj = _resolve(target)
     if isinstance(obj, Backend):
         return replace(obj, target=target)

@@ -1,6 +1,6 @@
 """One call of the backend, described so that any process can rebuild it.
 
-A :class:`Case` holds the *logical* operands (what the backend must see: the
+A `Case` holds the *logical* operands (what the backend must see: the
 values of M and K, and the stride) and a layout descriptor per array.  The
 descriptor says how the memory holding those values is arranged (IN4):
 
@@ -17,7 +17,7 @@ descriptor says how the memory holding those values is arranged (IN4):
 ``readonly``
     a C-contiguous copy with the ``writeable`` flag cleared.
 
-:meth:`Case.build` makes fresh arrays every time it is called, inside whichever
+`Case.build` makes fresh arrays every time it is called, inside whichever
 process calls the backend, so a backend that writes into its inputs can never
 corrupt the harness's copy.  Operands of invalid cases may be any object (a
 list, a 3-D array, a masked array, a string stride...); they are passed on as

@@ -6,7 +6,7 @@ not be evaluated, or a known deviation went stale), and 2 on a usage error or
 a backend that could not be loaded.  ``convspec properties`` lists the
 properties and the clauses they check.
 
-:func:`build_parser` returns the argument parser, so the documentation can
+`build_parser` returns the argument parser, so the documentation can
 generate its option tables from it.
 """
 
@@ -53,7 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
                             "checks the clause PATTERN); repeat or separate with commas for several")
     check.add_argument("--known", metavar="FILE", help="known-deviation file (TOML) of the backend")
     check.add_argument("--timeout", type=float, metavar="SECONDS",
-                       help="seconds one call may take before it counts as hung (default: the claims')")
+                       help="seconds one call may take before it counts as hung (default: the claims'). A property "
+                            "stops at its first hang, so each waits for at most one timeout (two for the call "
+                            "pairs of effects.al2); after 3 hangs in a row with no call returning in between, "
+                            "later calls wait min(SECONDS, max(1, 10 x the slowest call that returned)) until a "
+                            "call returns again. A backend that hangs on every call thus costs about "
+                            "3 x SECONDS + 1 s per further property")
     check.add_argument("--isolation", choices=["subprocess", "inprocess"], default="subprocess",
                        help="where the backend runs: a worker process restarted after crashes and hangs, "
                             "or this process (faster, no protection) (default: %(default)s)")
@@ -64,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--list-properties", action="store_true",
                        help="list the properties (and the clauses they check) and exit")
     check.add_argument("-v", "--verbose", action="store_true",
-                       help="announce each property as it starts and list the ones not claimed")
+                       help="announce each property as it starts, show what the backend wrote (warnings, "
+                            "standard output and error, captured per call) and list the properties not claimed")
 
     sub.add_parser("properties", help="list the properties and the clauses they check",
                    description="List every property of the suite with the clauses it checks.")
@@ -89,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("check needs a TARGET (or --list-properties)")
 
     from . import run
-    from .report import progress_line, summary_text, write_json, write_junit
+    from .report import output_note, progress_line, summary_text, write_json, write_junit
 
     dtypes = [d for group in args.dtypes for d in group] if args.dtypes else None
     select = [p.strip() for pat in args.select for p in pat.split(",") if p.strip()] if args.select else None
@@ -100,6 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def finished(result) -> None:
         print(progress_line(result), file=out, flush=True)
+        note = output_note(result) if args.verbose else ""
+        if note:
+            print(note, file=out, flush=True)
 
     print(f"convspec check {args.target} --profile {args.profile} --seed {args.seed}", file=out, flush=True)
     try:

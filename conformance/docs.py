@@ -1,20 +1,17 @@
 """Documentation generated from the code, so it cannot drift from it.
 
-* :func:`clause_table_markdown`: every spec clause and the properties checking it;
-* :func:`properties_markdown`: every property, its clauses and what it claims;
-* :func:`cli_markdown`: the option tables of ``convspec`` from its argparse parser;
-* :func:`report_schema_markdown`: the JSON report format from its JSON Schema;
-* :func:`profiles_markdown`: examples per property and profile.
+* `clause_table_markdown`: every spec clause and the properties checking it;
+* `properties_markdown`: every property, its clauses and what it claims;
+* `cli_markdown`: the option tables of ``convspec`` from its argparse parser;
+* `report_schema_markdown`: the JSON report format from its JSON Schema;
+* `profiles_markdown`: examples per property and profile.
 
-``python -m convspec.conformance.docs DIR`` writes ``clauses.md``,
-``properties.md``, ``cli.md``, ``report-schema.md`` and ``profiles.md`` into DIR.
+The documentation site calls them from its build hooks (``docs/hooks``).
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 from typing import Any
 
 from convspec.spec import CLAUSES
@@ -143,24 +140,3 @@ def report_schema_markdown() -> str:
     for key in ("property", "failure", "accuracy", "operand"):
         out += _fields(f"`{key}` objects", defs[key], defs)
     return "\n".join(out)
-
-
-def write_all(directory: str | Path) -> list[Path]:
-    """Write every generated page into ``directory``; returns the paths written."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    pages = {"clauses.md": "# Clauses and the properties that check them\n\n" + clause_table_markdown(),
-             "properties.md": "# Properties\n\n" + properties_markdown(),
-             "profiles.md": "# Examples per profile\n\n" + profiles_markdown(),
-             "cli.md": cli_markdown(), "report-schema.md": report_schema_markdown()}
-    written = []
-    for name, text in pages.items():
-        path = directory / name
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
-
-
-if __name__ == "__main__":
-    for written_path in write_all(sys.argv[1] if len(sys.argv) > 1 else "docs/conformance"):
-        print(written_path)

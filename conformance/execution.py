@@ -1,33 +1,43 @@
-"""Calling the backend on a :class:`~convspec.conformance.cases.Case` and recording what happened.
+"""Calling the backend on a `Case` and recording what happened.
 
-:func:`perform` is the single place where a backend is called.  It builds the
-operands, calls the backend, and records into an :class:`Outcome`:
+`perform` is the single place where a backend is called.  It builds the
+operands, calls the backend, and records into an `Outcome`:
 
 * the result converted with ``numpy.asarray`` and copied (so later changes to
   the backend's buffers cannot change what the harness judges);
 * MU1: whether the bytes of M or K changed during the call;
 * AL1: whether the result shares memory with M or K;
 * AL2: when the case has a ``followup``, whether making that later call
-  changed the bytes of the first result.
+  changed the bytes of the first result;
+* what the backend wrote during the call: Python warnings it issued and text
+  it printed (`Outcome.output`), so that none of it interleaves with the
+  harness's progress output and a failure record can show it.
 
-:class:`InProcessExecutor` runs :func:`perform` directly (fast, but a crash of
+`InProcessExecutor` runs `perform` directly (fast, but a crash of
 the backend is a crash of the harness and a hang cannot be interrupted);
-:class:`convspec.conformance.worker.SubprocessExecutor` runs it in a worker
+`convspec.conformance.worker.SubprocessExecutor` runs it in a worker
 process that is restarted after a crash or a hang.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import time
 import traceback
+import warnings
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, ContextManager, Iterator, Sequence
 
 import numpy as np
 
 from .cases import Case
 
 OK, RAISED, TIMEOUT, CRASHED, BAD_OUTPUT = "ok", "raised", "timeout", "crashed", "bad_output"
+#: Statuses after which the worker process is gone: the rest of a batch is not sent.
+LOST = (TIMEOUT, CRASHED)
+#: Characters of captured backend output kept per call (the end is kept).
+OUTPUT_LIMIT = 4000
 
 
 @dataclass
@@ -48,6 +58,8 @@ class Outcome:
             (``None`` when there was no follow-up).
         followup: the outcome of the follow-up call, if any.
         seconds: wall time of the call.
+        output: warnings the backend issued and text it wrote to standard
+            output or standard error during the call (empty when silent).
     """
 
     status: str
@@ -61,6 +73,7 @@ class Outcome:
     changed_by_later_call: bool | None = None
     followup: "Outcome | None" = None
     seconds: float = 0.0
+    output: str = ""
 
 
 def _fingerprint(x: Any) -> bytes | None:
@@ -84,21 +97,63 @@ def _type_name(x: Any) -> str:
     return f"{cls.__module__}.{cls.__qualname__}" if cls.__module__ != "builtins" else cls.__qualname__
 
 
-def perform(fn: Callable[..., Any], case: Case) -> Outcome:
-    """Call ``fn`` on freshly built operands of ``case`` and record the outcome."""
+def clip_output(text: str) -> str:
+    """The last `OUTPUT_LIMIT` characters of captured output."""
+    return text if len(text) <= OUTPUT_LIMIT else "[...]\n" + text[-OUTPUT_LIMIT:]
+
+
+class StreamCapture:
+    """Collects what one call prints through ``sys.stdout`` and ``sys.stderr``.
+
+    Used in-process; the worker process replaces it with a capture at the
+    file-descriptor level, which also sees text written by native code.
+    """
+
+    @contextlib.contextmanager
+    def __call__(self) -> Iterator[Callable[[], str]]:
+        sink = io.StringIO()
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            yield sink.getvalue
+
+
+@contextlib.contextmanager
+def _recorded_warnings() -> Iterator[list]:
+    """Record every warning raised inside the block instead of printing it."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield caught
+
+
+def _warning_lines(caught: list) -> str:
+    return "".join(f"{w.filename}:{w.lineno}: {w.category.__name__}: {w.message}\n" for w in caught)
+
+
+def perform(fn: Callable[..., Any], case: Case,
+            capture: Callable[[], ContextManager[Callable[[], str]]] = StreamCapture()) -> Outcome:
+    """Call ``fn`` on freshly built operands of ``case`` and record the outcome.
+
+    ``capture()`` is entered around the call and yields a function returning
+    the text captured so far; warnings are recorded in any case.
+    """
     M, K, stride = case.build()
     before_M, before_K = _fingerprint(M), _fingerprint(K)
     start = time.perf_counter()
-    try:
-        raw = fn(M, K, stride=stride)
-    except KeyboardInterrupt:
-        raise
-    except BaseException as exc:  # a backend may raise anything, even SystemExit
-        return Outcome(RAISED, error=f"{type(exc).__name__}: {exc}"[:2000],
-                       detail="".join(traceback.format_exception(exc))[-4000:],
-                       seconds=time.perf_counter() - start)
-    seconds = time.perf_counter() - start
-    outcome = Outcome(OK, result_type=_type_name(raw), seconds=seconds)
+    with capture() as captured, _recorded_warnings() as caught:
+        try:
+            raw = fn(M, K, stride=stride)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # a backend may raise anything, even SystemExit
+            failed = exc
+        else:
+            failed = None
+        seconds = time.perf_counter() - start
+    output = clip_output(_warning_lines(caught) + captured())
+    if failed is not None:
+        return Outcome(RAISED, error=f"{type(failed).__name__}: {failed}"[:2000],
+                       detail="".join(traceback.format_exception(failed))[-4000:],
+                       seconds=seconds, output=output)
+    outcome = Outcome(OK, result_type=_type_name(raw), seconds=seconds, output=output)
     outcome.mutated_M = before_M is not None and _fingerprint(M) != before_M
     outcome.mutated_K = before_K is not None and _fingerprint(K) != before_K
     try:
@@ -111,7 +166,7 @@ def perform(fn: Callable[..., Any], case: Case) -> Outcome:
     outcome.shares_memory = _shares(live, M) or _shares(live, K)
     if case.followup is not None:
         snapshot = outcome.value.tobytes()
-        outcome.followup = perform(fn, case.followup)
+        outcome.followup = perform(fn, case.followup, capture)
         try:
             outcome.changed_by_later_call = np.asarray(raw).tobytes() != snapshot
         except Exception:
@@ -124,11 +179,13 @@ class Executor:
 
     isolation = "none"
 
-    def run(self, cases: Sequence[Case], timeout: float, until_crash: bool = False) -> list[Outcome]:
-        """The outcome of each case, in order.
+    def run(self, cases: Sequence[Case], timeout: float) -> list[Outcome]:
+        """The outcome of each case, in order, stopping after the first crash or timeout.
 
-        With ``until_crash`` the list stops after the first crash or timeout
-        (used when prefetching a batch whose later cases may never be needed).
+        The list is shorter than ``cases`` when a call crashed or hung: a
+        property fails at its first crash or hang, so the later cases of the
+        batch are never needed, and sending them would cost a worker restart
+        (or a full timeout) each.
         """
         raise NotImplementedError
 
@@ -144,5 +201,5 @@ class InProcessExecutor(Executor):
     def __init__(self, fn: Callable[..., Any]) -> None:
         self.fn = fn
 
-    def run(self, cases: Sequence[Case], timeout: float, until_crash: bool = False) -> list[Outcome]:
+    def run(self, cases: Sequence[Case], timeout: float) -> list[Outcome]:
         return [perform(self.fn, case) for case in cases]

@@ -1,6 +1,6 @@
 """Judging one output: is it an array of the right shape, and are its values right?
 
-A failed judgement raises :class:`Violation`, which carries the calls involved
+A failed judgement raises `Violation`, which carries the calls involved
 and the Python lines that re-check the failure in a standalone reproducer
 (variables ``M0, K0, stride0`` are the first call's operands, ``C0`` its result).
 
@@ -12,10 +12,10 @@ Values (EQ2 with EX1, RD1, RD2 and the AC clauses):
   the normwise bound ``||C_hat - C||_F <= beta ||M||_F ||K||_F`` (AC2); outputs
   whose window sum overflows (AC4) or holds NaN or infinity are not compared
   here; zeros compare by value (AC5);
-* special values (NF1, NF3) are checked by :func:`check_specials`.
+* special values (NF1, NF3) are checked by `check_specials`.
 
 Every comparison's worst ratio and ULP histogram are added to an
-:class:`~convspec.conformance.results.AccuracySummary`, so the measured error
+`AccuracySummary`, so the measured error
 is reported even when the property holds.
 """
 
@@ -45,7 +45,7 @@ class Violation(AssertionError):
     """A property does not hold for one example.
 
     Attributes:
-        kind: see :class:`~convspec.conformance.results.Failure`.
+        kind: see `Failure`.
         message: what is wrong.
         cases: the calls involved, first call first.
         code: Python lines that re-make the calls and check the failure.
@@ -65,7 +65,7 @@ def call_line(i: int) -> str:
 
 
 def require_ok(outcome: Outcome, cases: Sequence[Case], index: int = 0) -> np.ndarray:
-    """The result of call ``index``, or a :class:`Violation` saying why there is none."""
+    """The result of call ``index``, or a `Violation` saying why there is none."""
     calls = "\n".join(call_line(i) for i in range(index + 1))
     case = cases[index]
     if outcome.status == OK:

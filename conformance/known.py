@@ -1,6 +1,6 @@
 """Known-deviation files: failures a backend declares up front, each pinned to one example.
 
-The file is TOML (read with :mod:`tomllib`) holding an array of tables
+The file is TOML (read with `tomllib`) holding an array of tables
 ``[[deviation]]``::
 
     schema = "convspec-known/1"          # optional
@@ -22,7 +22,7 @@ The file is TOML (read with :mod:`tomllib`) holding an array of tables
 
 Array elements are TOML integers or floats, or strings for values TOML cannot
 write exactly: ``"nan"``, ``"inf"``, ``"-inf"``, ``"-0.0"``, hexadecimal floats
-(``"0x1.8p+1"``, see :meth:`float.fromhex`), integers beyond 64-bit signed
+(``"0x1.8p+1"``, see `float.fromhex`), integers beyond 64-bit signed
 range (``"18446744073709551615"``) and complex numbers (``"1+2j"``).
 
 Semantics, per entry:

@@ -10,7 +10,7 @@ allow for (``slack``):
    Python integers, which is exact.  Integer outputs are compared with this
    exactly (EX1); real outputs with its correctly rounded float64 value.
 2. **The executable specification.**  Small real or complex problems (at most
-   :data:`EXACT_BUDGET` products) use :func:`convspec.spec.exact_values`: rational
+   `EXACT_BUDGET` products) use `convspec.spec.exact_values`: rational
    arithmetic, plus the IEEE rules for windows holding NaN or infinities.
 3. **A double-double wide sum** for large finite problems.  Each product
    ``x * k`` is split exactly into ``p + e`` (for float64 factors with Dekker's

@@ -3,7 +3,7 @@
 Registered through the ``pytest11`` entry point, so pytest loads it in every
 run of every project; it therefore only adds options (and a report header when
 ``--conv-backend`` is given) and changes nothing else.  The tests live in
-:mod:`convspec.conformance.test_suite`, one test per property, so ``-k``,
+`convspec.conformance.test_suite`, one test per property, so ``-k``,
 ``-x`` and ``-n`` (pytest-xdist: each worker process builds its own session)
 work as usual.  Without ``--conv-backend`` those tests skip.
 """

@@ -1,8 +1,8 @@
-"""Writing a :class:`~convspec.conformance.results.Report`: JSON, JUnit XML and the console summary.
+"""Writing a `Report`: JSON, JUnit XML and the console summary.
 
 The JSON document follows the schema ``convspec-report/1``, published as a
 JSON Schema in ``report_schema.json`` next to this module (see
-:func:`schema`) and described in the documentation's report-format page.
+`schema`) and described in the documentation's report-format page.
 Incompatible changes to the layout bump the number after the slash.
 """
 
@@ -44,8 +44,9 @@ def _result(r: PropertyResult) -> dict[str, Any]:
         "failure": None if r.failure is None else {
             "kind": r.failure.kind, "message": r.failure.message, "problem": r.failure.problem,
             "seed": r.failure.seed, "reproduce_blob": r.failure.reproduce_blob,
-            "case": r.failure.case, "reproducer": r.failure.reproducer},
+            "case": r.failure.case, "reproducer": r.failure.reproducer, "output": r.failure.output},
         "known": r.known,
+        "backend_output": {"calls": r.output_calls, "sample": r.output_sample},
     }
 
 
@@ -83,6 +84,8 @@ def junit_tree(report: Report) -> ET.ElementTree:
         if r.status == Status.FAIL and r.failure is not None:
             node = ET.SubElement(case, "failure", {"message": r.failure.message[:500], "type": r.failure.kind})
             node.text = f"problem: {r.failure.problem}\nseed: {r.failure.seed}\n\n{r.failure.reproducer}"
+            if r.failure.output:
+                node.text += f"\n--- backend output ---\n{r.failure.output}"
         elif r.status == Status.ERROR:
             node = ET.SubElement(case, "error", {"message": "the harness could not evaluate this property"})
             node.text = r.reason or ""
@@ -116,6 +119,16 @@ def progress_line(r: PropertyResult) -> str:
     return f"{_MARK[r.status]:>6}  {r.id:<26} {r.examples:>6} ex {r.seconds:6.2f}s{extra}"
 
 
+def output_note(r: PropertyResult, lines: int = 6) -> str:
+    """For verbose progress: the first lines the backend wrote during a property ("" if silent)."""
+    if not r.output_calls:
+        return ""
+    text = r.output_sample.rstrip().splitlines()
+    shown = text[:lines] + (["..."] if len(text) > lines else [])
+    return "\n".join([f"        backend output in {r.output_calls} calls; the first:"]
+                     + [f"        | {line[:150]}" for line in shown])
+
+
 def summary_text(report: Report, verbose: bool = False) -> str:
     """The end-of-run summary: counts, failures with reproducers, how to replay."""
     lines = []
@@ -128,6 +141,8 @@ def summary_text(report: Report, verbose: bool = False) -> str:
                       r.failure.message]
             if r.failure.reproduce_blob:
                 lines.append(f"hypothesis: {r.failure.reproduce_blob}")
+            if r.failure.output:
+                lines += ["--- backend output " + "-" * 59, r.failure.output.rstrip()]
             lines += ["--- reproducer " + "-" * 63, r.failure.reproducer.rstrip(), "-" * 78]
         else:
             lines.append(r.reason or "")
@@ -142,6 +157,10 @@ def summary_text(report: Report, verbose: bool = False) -> str:
     if verbose:
         not_claimed = [r for r in report.results.values() if r.status == Status.NOT_CLAIMED]
         lines += ["", "not claimed:"] + [f"  {r.id}: {r.reason}" for r in not_claimed]
+    noisy = sum(r.output_calls for r in report.results.values())
+    if noisy:
+        lines += ["", f"the backend wrote warnings or text during {noisy} calls (captured: shown with -v, "
+                      "in failure records and in the JSON report)"]
     counts = report.counts()
     run = report.run
     lines += ["", f"convspec check {report.backend.get('target') or report.backend.get('name')}: "

@@ -7,7 +7,7 @@ Values are written so that the script rebuilds the very same bits:
   (every float16 and float32 value is a float64 value), with ``float('nan')``,
   ``float('inf')`` and ``-0.0`` spelled out; complex elements as
   ``complex(re, im)``;
-* arrays of more than :data:`INLINE_LIMIT` elements as base64 of their
+* arrays of more than `INLINE_LIMIT` elements as base64 of their
   little-endian bytes, decoded with ``numpy.frombuffer``;
 * invalid operands (lists, masked arrays, strings, datetimes...) as the
   expressions that build them.

@@ -1,12 +1,12 @@
 """What a conformance run produces: one status per property, and the run's report.
 
-Every property ends with exactly one :class:`Status`:
+Every property ends with exactly one `Status`:
 
 ``pass``
     every generated example satisfied the property;
 ``fail``
     a counterexample was found (or a known deviation went stale), see
-    :attr:`PropertyResult.failure`;
+    `PropertyResult.failure`;
 ``not claimed``
     the backend's claims exclude the property (e.g. it does not claim to
     validate its inputs), so nothing was run;
@@ -18,7 +18,7 @@ Every property ends with exactly one :class:`Status`:
     in the environment, never in the backend).
 
 The run as a whole holds when no property is ``fail`` or ``error``
-(:attr:`Report.exit_code` is then 0, else 1).
+(`Report.exit_code` is then 0, else 1).
 """
 
 from __future__ import annotations
@@ -58,6 +58,8 @@ class Failure:
         reproduce_blob: the ``@reproduce_failure(...)`` decorator text that
             replays the example in hypothesis, when one is available.
         case: a JSON-ready summary of the first call (shapes, dtypes, stride, layouts).
+        output: what the backend wrote (warnings, standard output and error)
+            during the failing calls, labelled ``[call i]``; empty when silent.
     """
 
     kind: str
@@ -67,6 +69,7 @@ class Failure:
     seed: int | None = None
     reproduce_blob: str | None = None
     case: dict[str, Any] = field(default_factory=dict)
+    output: str = ""
 
 
 @dataclass
@@ -109,6 +112,10 @@ class PropertyResult:
     accuracy: AccuracySummary | None = None
     known: dict[str, Any] | None = None
     """The known-deviation entry that matched, when there is one."""
+    output_calls: int = 0
+    """Calls during which the backend wrote warnings or text (captured, not printed)."""
+    output_sample: str = ""
+    """The first such text, as captured."""
 
 
 @dataclass
@@ -117,7 +124,7 @@ class Report:
 
     Attributes:
         backend: name, target, version and claims of the backend checked.
-        results: property id -> :class:`PropertyResult`, in suite order.
+        results: property id -> `PropertyResult`, in suite order.
         run: profile, seed, isolation, timings and example counts of the run.
     """
 
@@ -136,7 +143,7 @@ class Report:
 
     @property
     def caught_by(self) -> list[str]:
-        """Alias of :attr:`failed`: the properties that caught the backend."""
+        """Alias of `failed`: the properties that caught the backend."""
         return self.failed
 
     @property

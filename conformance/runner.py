@@ -12,8 +12,20 @@ For each selected property the runner
 
 Shrinking stops early, keeping the smallest failure found so far, when the
 backend hangs (every retry would cost a full timeout), after
-:data:`CRASH_SHRINK_LIMIT` crashes (every crash costs a worker restart), or
+`CRASH_SHRINK_LIMIT` crashes (every crash costs a worker restart), or
 after the profile's ``shrink_seconds``.
+
+Hangs and crashes cost time, so a property stops calling the backend at its
+first one: the rest of a batch (the deterministic layer, or the calls of one
+multi-call example) is not sent, and the pinned examples of its known
+deviations are not run.  A property therefore waits for at most one timeout
+(two for a call with a follow-up, as in ``effects.al2``).  Across the run,
+once `HANGS_IN_A_ROW` calls in a row have hung with no call returning in
+between, later calls wait only ``min(timeout, max(SHORT_LIMIT_FLOOR,
+SLOW_FACTOR * slowest))``, ``slowest`` being the longest call that returned so
+far; the first call that returns restores the full timeout.  A backend that
+hangs on every call thus costs about ``3 * timeout + (P - 3) * SHORT_LIMIT_FLOOR``
+seconds for ``P`` properties, instead of ``P * timeout``.
 """
 
 from __future__ import annotations
@@ -40,7 +52,7 @@ from convspec.spec.validation import ADMITTED_DTYPES
 from .backend import Backend, BackendLoadError, Claims, load_backend
 from .cases import Case
 from .database import namespaced_database
-from .execution import Executor, InProcessExecutor, Outcome
+from .execution import LOST, TIMEOUT, Executor, InProcessExecutor, Outcome
 from .judge import Violation
 from .known import KnownDeviation, load_known
 from .profiles import Profile, get_profile
@@ -52,6 +64,12 @@ from .worker import SubprocessExecutor, WorkerStartError
 
 #: Crashes tolerated while shrinking one counterexample.
 CRASH_SHRINK_LIMIT = 6
+#: Hangs in a row (no call returning in between) after which calls get a shortened time limit.
+HANGS_IN_A_ROW = 3
+#: The shortened limit is this many times the slowest call that returned so far ...
+SLOW_FACTOR = 10.0
+#: ... but at least this many seconds (and never more than the timeout).
+SHORT_LIMIT_FLOOR = 1.0
 #: Cases sent to the executor at once by the deterministic layer.
 BATCH = 256
 ISOLATIONS = ("auto", "subprocess", "inprocess")
@@ -63,7 +81,7 @@ class _StopShrinking(BaseException):
 
 
 def as_backend(backend: Backend | Callable | str) -> Backend:
-    """A :class:`Backend` from a target string, a Backend or a plain callable."""
+    """A `Backend` from a target string, a Backend or a plain callable."""
     if isinstance(backend, str):
         return load_backend(backend)
     if isinstance(backend, Backend):
@@ -123,21 +141,96 @@ def derived_seed(seed: int, prop_id: str) -> int:
     return int.from_bytes(hashlib.sha256(f"{seed}:{prop_id}".encode()).digest()[:8], "little")
 
 
-class _Caller:
-    """``ctx.call``: runs cases on the executor, serving prefetched outcomes first."""
+class HangWatch:
+    """The time limit of each call, for the whole run (see the module docstring).
 
-    def __init__(self, executor: Executor, timeout: float) -> None:
-        self.executor, self.timeout = executor, timeout
+    Attributes:
+        timeout: the configured limit.
+        in_a_row: calls that hung since the last call that returned.
+        slowest: seconds of the slowest call that returned.
+        shortened: calls that hung under a shortened limit.
+    """
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self.in_a_row = 0
+        self.slowest = 0.0
+        self.shortened = 0
+
+    def limit(self) -> float:
+        if self.in_a_row < HANGS_IN_A_ROW:
+            return self.timeout
+        return min(self.timeout, max(SHORT_LIMIT_FLOOR, SLOW_FACTOR * self.slowest))
+
+    def observe(self, outcomes: Sequence[Outcome], limit: float) -> None:
+        for outcome in outcomes:
+            if outcome.status != TIMEOUT:
+                self.in_a_row = 0
+                if outcome.status not in LOST:
+                    self.slowest = max(self.slowest, outcome.seconds)
+                continue
+            if limit < self.timeout:
+                self.shortened += 1
+                outcome.error += (f" (a limit shortened from {self.timeout:g} s: the {self.in_a_row} calls "
+                                  f"before it hung too, none returned in between)")
+            self.in_a_row += 1
+
+
+class _Caller:
+    """``ctx.call``: runs cases on the executor, serving prefetched outcomes first.
+
+    It remembers the captured output of the latest calls, so that a failure
+    record can show what the backend wrote while failing.
+    """
+
+    def __init__(self, executor: Executor, watch: HangWatch) -> None:
+        self.executor, self.watch = executor, watch
         self.prefetched: dict[int, Outcome] = {}
+        self.recent: dict[int, tuple[Case, str]] = {}
+        self.output_calls = 0
+        self.output_sample = ""
+
+    def _run(self, cases: Sequence[Case]) -> list[Outcome]:
+        limit = self.watch.limit()
+        outcomes = self.executor.run(cases, limit)
+        self.watch.observe(outcomes, limit)
+        for outcome in outcomes:
+            for one in (outcome, outcome.followup):
+                if one is not None and one.output:
+                    self.output_calls += 1
+                    self.output_sample = self.output_sample or one.output
+        return outcomes
 
     def prefetch(self, cases: Sequence[Case]) -> None:
-        for case, outcome in zip(cases, self.executor.run(cases, self.timeout, until_crash=True)):
+        for case, outcome in zip(cases, self._run(cases)):
             self.prefetched[id(case)] = outcome
 
     def __call__(self, cases: Sequence[Case]) -> list[Outcome]:
         missing = [c for c in cases if id(c) not in self.prefetched]
-        fresh = iter(self.executor.run(missing, self.timeout)) if missing else iter(())
-        return [self.prefetched.pop(id(c)) if id(c) in self.prefetched else next(fresh) for c in cases]
+        fresh = iter(self._run(missing)) if missing else iter(())
+        outcomes: list[Outcome] = []
+        for case in cases:
+            outcome = self.prefetched.pop(id(case)) if id(case) in self.prefetched else next(fresh, None)
+            if outcome is None:  # an earlier call hung or crashed, so this one was not sent
+                lost = next(o for o in reversed(outcomes) if o.status in LOST)
+                outcome = Outcome(lost.status, error=f"not called: an earlier call of the same example "
+                                                     f"ended with {lost.status}")
+            outcomes.append(outcome)
+        self.recent = {}
+        for case, outcome in zip(cases, outcomes):
+            self.recent[id(case)] = (case, outcome.output)
+            if case.followup is not None and outcome.followup is not None:
+                self.recent[id(case.followup)] = (case.followup, outcome.followup.output)
+        return outcomes
+
+    def output_of(self, cases: Sequence[Case]) -> str:
+        """What the backend wrote during the latest calls of ``cases`` (labelled by call)."""
+        parts = []
+        for i, case in enumerate(cases):
+            seen = self.recent.get(id(case))
+            if seen is not None and seen[0] is case and seen[1]:
+                parts.append(f"[call {i}]\n{seen[1].rstrip()}")
+        return "\n".join(parts)
 
 
 class _Search:
@@ -175,16 +268,17 @@ class Runner:
         self.executor, self.seed, self.timeout = executor, seed, timeout
         self.cache_dir = cache_dir
         self.known = list(known)
+        self.watch = HangWatch(timeout)
 
     # ------------------------------------------------------------------ pieces
     def _context(self, prop: Property, entries: Sequence[KnownDeviation]) -> Context:
         dtypes = frozenset().union(*(e.dtypes or () for e in entries))
         layouts = frozenset().union(*(e.layouts or () for e in entries))
-        return Context(self.claims, self.profile, _Caller(self.executor, self.timeout),
+        return Context(self.claims, self.profile, _Caller(self.executor, self.watch),
                        AccuracySummary(), dtypes, layouts)
 
     def _failure(self, prop: Property, violation: Violation, blob: str | None = None,
-                 kind: str | None = None, message: str | None = None) -> Failure:
+                 kind: str | None = None, message: str | None = None, output: str = "") -> Failure:
         kind = kind or violation.kind
         message = message or violation.message
         script = render(property_id=prop.id, clauses=prop.clauses, kind=kind, message=message,
@@ -193,7 +287,7 @@ class Runner:
         first = violation.cases[0] if violation.cases else None
         return Failure(kind=kind, message=message, problem=first.descriptor() if first else "-",
                        reproducer=script, seed=self.seed, reproduce_blob=blob,
-                       case=first.summary() if first else {})
+                       case=first.summary() if first else {}, output=output)
 
     def _exhaustive(self, prop: Property, ctx: Context) -> tuple[int, Violation | None]:
         examples = list(prop.exhaustive(ctx))
@@ -234,11 +328,12 @@ class Runner:
             test()
         except _StopShrinking:
             example, violation = search.last
-            return search, self._failure(prop, violation)
+            return search, self._failure(prop, violation, output=ctx.call.output_of(violation.cases))
         except Violation as violation:
             notes = "\n".join(getattr(violation, "__notes__", []))
             match = _BLOB.search(notes)
-            return search, self._failure(prop, violation, match.group(0) if match else None)
+            return search, self._failure(prop, violation, match.group(0) if match else None,
+                                         output=ctx.call.output_of(violation.cases))
         except Exception:
             if search.last is None:
                 raise
@@ -282,12 +377,13 @@ class Runner:
                 count, violation = self._exhaustive(prop, ctx)
                 result.examples += count
                 if violation is not None:
-                    failure = self._failure(prop, violation)
+                    failure = self._failure(prop, violation, output=ctx.call.output_of(violation.cases))
             if failure is None and prop.strategy is not None and not whole:
                 search, failure = self._search(prop, ctx)
                 result.examples += search.examples
             stale = []
-            for entry in entries:
+            # After a hang or a crash the property has failed; a pinned call could only hang again.
+            for entry in entries if failure is None or failure.kind not in LOST else ():
                 found = self._pinned(prop, ctx, entry)
                 result.examples += 1
                 if found is not None:
@@ -301,6 +397,7 @@ class Runner:
                 result.known = {"entries": [e.as_dict() for e in entries]}
             if ctx.summary.compared or ctx.summary.unconstrained:
                 result.accuracy = ctx.summary
+            result.output_calls, result.output_sample = ctx.call.output_calls, ctx.call.output_sample
         except Exception as exc:  # the harness could not evaluate the property
             result.status = Status.ERROR
             result.reason = "".join(traceback.format_exception(exc))[-3000:]
@@ -322,8 +419,8 @@ def _versions() -> dict[str, str]:
 class Session:
     """A backend made ready for checking: claims, profile, executor and known deviations.
 
-    :func:`run_suite` and the pytest plugin both build one, run properties
-    through :meth:`run_property`, then :meth:`close` it (or use ``with``).
+    `run_suite` and the pytest plugin both build one, run properties
+    through `run_property`, then `close` it (or use ``with``).
     """
 
     def __init__(self, backend, *, profile: str = "default", seed: int = 0, dtypes=None, known=None,
@@ -360,7 +457,7 @@ class Session:
 def run_suite(backend, *, profile: str = "default", seed: int = 0, dtypes=None, select=None,
               known=None, timeout=None, isolation: str = "auto", cache_dir=None,
               progress=None, on_start=None) -> Report:
-    """Implementation of :func:`convspec.conformance.run` (see there)."""
+    """Implementation of `convspec.conformance.run` (see there)."""
     patterns = [p.strip() for p in select.split(",")] if isinstance(select, str) else select
     props = select_properties(patterns)
     if patterns and not props:
@@ -387,6 +484,10 @@ def run_suite(backend, *, profile: str = "default", seed: int = 0, dtypes=None, 
         "known_file": str(session.known_path) if session.known_path else None,
         "cache_dir": str(Path(cache_dir)) if cache_dir is not None else None,
         "worker_restarts": getattr(session.executor, "restarts", 0),
+        "timeouts": getattr(session.executor, "timeouts", 0),
+        "crashes": getattr(session.executor, "crashes", 0),
+        "shortened_timeouts": session.runner.watch.shortened,
+        "backend_output_calls": sum(r.output_calls for r in results.values()),
         "selected": list(patterns) if patterns else None,
         "versions": _versions(),
         "argv": list(sys.argv),

@@ -47,7 +47,7 @@ EXTREME_MODES = ("full", "tiny", "huge", "mixed")
 
 @dataclass(frozen=True, eq=False)
 class Example:
-    """The calls of one example (one or more :class:`Case`) and a note on what is special."""
+    """The calls of one example (one or more `Case`) and a note on what is special."""
 
     cases: tuple[Case, ...]
     note: str = ""

@@ -1,7 +1,7 @@
 """The conformance suite as pytest tests: one test per property.
 
 Collected by ``pytest --pyargs convspec.conformance --conv-backend TARGET``
-(options come from :mod:`convspec.conformance.pytest_plugin`).  A property that
+(options come from `convspec.conformance.pytest_plugin`).  A property that
 is not claimed skips, a confirmed known deviation is an expected failure, a
 failure fails with the reproducer in its message, and a property the harness
 cannot evaluate errors.
@@ -53,4 +53,5 @@ def test_property(property_id: str, conformance_session) -> None:
         pytest.fail(f"{property_id} ({', '.join(result.clauses)}) failed [{f.kind}] on {f.problem}, "
                     f"seed {f.seed}\n{f.message}\n"
                     + (f"hypothesis: {f.reproduce_blob}\n" if f.reproduce_blob else "")
+                    + (f"\n--- backend output ---\n{f.output}\n" if f.output else "")
                     + f"\n--- reproducer ---\n{f.reproducer}", pytrace=False)

@@ -3,34 +3,45 @@
 The parent starts ``python -m convspec.conformance.worker READ_FD WRITE_FD`` with
 two pipes, sends it the backend (its target string, or the pickled backend
 object) and then batches of cases.  The worker loads the backend once, runs
-:func:`convspec.conformance.execution.perform` on each case and sends back one
-:class:`~convspec.conformance.execution.Outcome` per case as soon as it is known.
+`convspec.conformance.execution.perform` on each case and sends back one
+`Outcome` per case as soon as it is known.
 
 The parent waits at most ``timeout`` seconds for each outcome.  If none arrives
 the worker is killed and the case is recorded as ``timeout``; if the pipe closes
 because the worker died (a segfault, ``os._exit``, an abort in native code) the
-case is recorded as ``crashed`` with the exit status.  Either way a fresh worker
-is started and the remaining cases of the batch are sent to it, so one bad call
-never stops the run.  After the first restart a spare worker is kept loaded in
-the background, so the next restart costs no start-up time.
+case is recorded as ``crashed`` with the exit status.  Either way the rest of
+the batch is not sent: the property that made the call has failed, and every
+further call could cost another restart or another full timeout.  A fresh
+worker is started when the next batch arrives, so one bad call never stops the
+run.  After the first restart a spare worker is kept loaded in the background,
+so the next restart costs no start-up time.
 
-Anything the backend prints goes to the parent's standard error; the protocol
-uses its own pipes.
+Around every call the worker points its standard output and standard error
+(file descriptors 1 and 2, so text from native code too) at a capture file of
+its own (an unnamed temporary file the parent opens and hands down, so nothing
+is left behind however the run ends) and records Python warnings; the text is sent back with the outcome.
+When the worker dies or hangs, the parent reads the capture file itself, so
+the record of a crash keeps what the backend (or `faulthandler`) wrote
+last.  Only text written while the backend loads reaches the parent's
+standard error; the protocol uses its own pipes.
 """
 
 from __future__ import annotations
 
+import contextlib
+import faulthandler
 import os
 import pickle
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from multiprocessing.connection import Connection
-from typing import Any, Sequence
+from typing import Any, BinaryIO, Callable, Iterator, NamedTuple, Sequence
 
 from .cases import Case
-from .execution import BAD_OUTPUT, CRASHED, TIMEOUT, Executor, Outcome, perform
+from .execution import BAD_OUTPUT, CRASHED, OUTPUT_LIMIT, TIMEOUT, Executor, Outcome, clip_output, perform
 
 
 class WorkerStartError(Exception):
@@ -49,6 +60,22 @@ def _exit_text(code: int | None) -> str:
     return f"the backend ended its process with exit status {code}"
 
 
+def read_tail(fd: int) -> str:
+    """The last `OUTPUT_LIMIT` bytes of the file open as ``fd``, decoded leniently."""
+    size = os.fstat(fd).st_size
+    start = max(0, size - OUTPUT_LIMIT)
+    text = os.pread(fd, size - start, start).decode("utf-8", errors="replace")
+    return clip_output(("[...]\n" if start else "") + text)
+
+
+class _Worker(NamedTuple):
+    """One worker process: its process handle, its channel and its capture file."""
+
+    process: subprocess.Popen
+    conn: "_Duplex"
+    capture: BinaryIO
+
+
 class SubprocessExecutor(Executor):
     """Runs every call in a persistent worker process, restarted after a crash or hang.
 
@@ -56,6 +83,10 @@ class SubprocessExecutor(Executor):
         load: ``{"target": str}`` or ``{"pickled": bytes}``: how the worker
             obtains the backend.
         start_timeout: seconds the worker may take to import and load the backend.
+
+    Attributes:
+        restarts: how often a worker was replaced after a crash or a hang.
+        timeouts, crashes: how many calls hung or ended the worker's process.
     """
 
     isolation = "subprocess"
@@ -65,28 +96,32 @@ class SubprocessExecutor(Executor):
         self.start_timeout = start_timeout
         self.process: subprocess.Popen | None = None
         self.conn: _Duplex | None = None
-        self.spare: tuple[subprocess.Popen, _Duplex] | None = None
-        self.restarts = 0
+        self.capture: BinaryIO | None = None
+        self.spare: _Worker | None = None
+        self.restarts = self.timeouts = self.crashes = 0
 
-    def _launch(self) -> tuple[subprocess.Popen, "_Duplex"]:
+    def _launch(self) -> _Worker:
         """Start a worker process and send it the backend; does not wait for it to load."""
+        capture = tempfile.TemporaryFile(prefix="convspec-worker-")
         parent_read, child_write = os.pipe()
         child_read, parent_write = os.pipe()
         try:
             process = subprocess.Popen(
-                [sys.executable, "-m", "convspec.conformance.worker", str(child_read), str(child_write)],
-                pass_fds=(child_read, child_write), stdout=2, stdin=subprocess.DEVNULL,
+                [sys.executable, "-m", "convspec.conformance.worker", str(child_read), str(child_write),
+                 str(capture.fileno())],
+                pass_fds=(child_read, child_write, capture.fileno()), stdout=2, stdin=subprocess.DEVNULL,
             )
         finally:
             os.close(child_read)
             os.close(child_write)
         conn = _Duplex(Connection(parent_read, writable=False), Connection(parent_write, readable=False))
         conn.send(("load", self.load))
-        return process, conn
+        return _Worker(process, conn, capture)
 
-    def _adopt(self, process: subprocess.Popen, conn: "_Duplex") -> None:
+    def _adopt(self, worker: _Worker) -> None:
         """Wait until a launched worker has loaded the backend, and make it the current one."""
-        self.process, self.conn = process, conn
+        self.process, self.conn, self.capture = worker
+        conn = worker.conn
         try:
             if not conn.poll(self.start_timeout):
                 raise WorkerStartError("the worker did not load the backend in time")
@@ -102,10 +137,11 @@ class SubprocessExecutor(Executor):
             raise WorkerStartError(message)
 
     def start(self) -> None:
-        """Start a worker and have it load the backend (raises :class:`WorkerStartError`)."""
-        self._adopt(*self._launch())
+        """Start a worker and have it load the backend (raises `WorkerStartError`)."""
+        self._adopt(self._launch())
 
-    def _kill(self) -> int | None:
+    def _kill(self) -> tuple[int | None, str]:
+        """Kill the current worker; its exit status and the last output of its capture file."""
         code = None
         if self.process is not None:
             if self.process.poll() is None:
@@ -116,8 +152,9 @@ class SubprocessExecutor(Executor):
                 code = None
         if self.conn is not None:
             self.conn.close()
-        self.process, self.conn = None, None
-        return code
+        output = _discard(self.capture)
+        self.process, self.conn, self.capture = None, None, None
+        return code, output
 
     def _restart(self) -> None:
         """Replace a dead worker, by the warm spare when there is one, and launch the next spare.
@@ -128,55 +165,52 @@ class SubprocessExecutor(Executor):
         self.restarts += 1
         spare, self.spare = self.spare, None
         if spare is not None:
-            self._adopt(*spare)
+            self._adopt(spare)
         else:
             self.start()
         self.spare = self._launch()
 
-    def run(self, cases: Sequence[Case], timeout: float, until_crash: bool = False) -> list[Outcome]:
+    def _lost(self, status: str, error: str, start: float) -> Outcome:
+        """Record a call that hung or ended the worker, with what the worker wrote last."""
+        code, output = self._kill()
+        if status == TIMEOUT:
+            self.timeouts += 1
+        else:
+            self.crashes += 1
+            error = error or _exit_text(code)
+        return Outcome(status, error=error, seconds=time.perf_counter() - start, output=output)
+
+    def run(self, cases: Sequence[Case], timeout: float) -> list[Outcome]:
         outcomes: list[Outcome] = []
-        pending = list(cases)
-        while pending:
-            if until_crash and outcomes and outcomes[-1].status in (CRASHED, TIMEOUT):
-                break
-            if self.conn is None:
-                self._restart()
+        if not cases:
+            return outcomes
+        if self.conn is None:
+            self._restart()
+        start = time.perf_counter()
+        try:
+            self.conn.send(("run", list(cases)))
+        except (OSError, EOFError):
+            return [self._lost(CRASHED, "", start)]
+        for case in cases:
+            budget = timeout * (2 if case.followup is not None else 1)
+            start = time.perf_counter()
             try:
-                self.conn.send(("run", pending))
-            except (OSError, EOFError):
-                code = self._kill()
-                outcomes.append(Outcome(CRASHED, error=_exit_text(code)))
-                pending = pending[1:]
-                continue
-            done = 0
-            for case in pending:
-                budget = timeout * (2 if case.followup is not None else 1)
-                start = time.perf_counter()
-                try:
-                    ready = self.conn.poll(budget)
-                    if ready:
-                        outcomes.append(self.conn.recv())
-                        done += 1
-                        continue
-                    self._kill()
-                    outcomes.append(Outcome(TIMEOUT, error=f"the call did not return within {budget:g} s",
-                                            seconds=time.perf_counter() - start))
-                except (EOFError, OSError):
-                    code = self._kill()
-                    outcomes.append(Outcome(CRASHED, error=_exit_text(code),
-                                            seconds=time.perf_counter() - start))
-                done += 1
+                if not self.conn.poll(budget):
+                    outcomes.append(self._lost(TIMEOUT, f"the call did not return within {budget:g} s", start))
+                    break
+                outcomes.append(self.conn.recv())
+            except (EOFError, OSError):
+                outcomes.append(self._lost(CRASHED, "", start))
                 break
-            pending = pending[done:]
         return outcomes
 
     def close(self) -> None:
         if self.spare is not None:
-            process, conn = self.spare
-            self.spare = None
-            process.kill()
-            process.wait()
-            conn.close()
+            spare, self.spare = self.spare, None
+            spare.process.kill()
+            spare.process.wait()
+            spare.conn.close()
+            _discard(spare.capture)
         if self.conn is not None and self.process is not None and self.process.poll() is None:
             try:
                 self.conn.send(("stop", None))
@@ -184,6 +218,54 @@ class SubprocessExecutor(Executor):
             except Exception:
                 pass
         self._kill()
+
+
+def _discard(capture: BinaryIO | None) -> str:
+    """Read the tail of a capture file and close it ("" when there is none)."""
+    if capture is None:
+        return ""
+    try:
+        return read_tail(capture.fileno())
+    except OSError:
+        return ""
+    finally:
+        capture.close()
+
+
+class DescriptorCapture:
+    """Captures file descriptors 1 and 2 of the worker into its capture file, one call at a time.
+
+    Calling the object gives a context manager (see
+    `convspec.conformance.execution.perform`): on entry the file is
+    emptied and both descriptors are pointed at it, on exit they are restored;
+    it yields a function reading what the call wrote.
+    """
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    @contextlib.contextmanager
+    def __call__(self) -> Iterator[Callable[[], str]]:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.ftruncate(self.fd, 0)
+        os.lseek(self.fd, 0, os.SEEK_SET)
+        saved = os.dup(1), os.dup(2)
+        os.dup2(self.fd, 1)
+        os.dup2(self.fd, 2)
+        try:
+            yield self.text
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            for target, copy in zip((1, 2), saved):
+                os.dup2(copy, target)
+                os.close(copy)
+
+    def text(self) -> str:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        return read_tail(self.fd)
 
 
 class _Duplex:
@@ -225,6 +307,8 @@ def _load(spec: dict[str, Any]):
 def main(argv: list[str]) -> None:
     """The worker loop (runs in the child process)."""
     conn = _Duplex(Connection(int(argv[0]), writable=False), Connection(int(argv[1]), readable=False))
+    capture = DescriptorCapture(int(argv[2]))
+    faulthandler.enable()  # a fatal signal writes the Python stack to fd 2, the capture file during a call
     backend = None
     while True:
         try:
@@ -241,12 +325,13 @@ def main(argv: list[str]) -> None:
                 conn.send(("error", f"{type(exc).__name__}: {exc}"))
             continue
         for case in payload:
-            outcome = perform(backend, case)
+            outcome = perform(backend, case, capture)
             try:
                 message = pickle.dumps(outcome)
             except Exception as exc:  # e.g. an object array of unpicklable items
                 message = pickle.dumps(Outcome(BAD_OUTPUT, result_type=outcome.result_type,
-                                               error=f"the result cannot be transferred: {exc}"))
+                                               error=f"the result cannot be transferred: {exc}",
+                                               output=outcome.output))
             conn.send_bytes(message)
 
 

@@ -14,7 +14,7 @@ work; bands are cache-sized, a fraction of a millisecond each.
 
 The work of a band must keep to one core: matrix products are split into calls
 small enough for BLAS to run them on the calling thread (see
-:func:`.toeplitz.product`).  Threads that each wait for a BLAS thread pool
+`toeplitz.product`).  Threads that each wait for a BLAS thread pool
 would instead stall one another; on a machine shared with other work that was
 measured at about 10 ms per call.
 """

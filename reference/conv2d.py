@@ -1,7 +1,7 @@
 """The public entry point of the fast reference implementation.
 
-``conv2d`` honours the same contract as :func:`convspec.spec.conv2d`: the same
-input checks and errors (through :func:`convspec.spec.validate`), the output
+``conv2d`` honours the same contract as `convspec.spec.conv2d`: the same
+input checks and errors (through `convspec.spec.validate`), the output
 shape of Eq 1, the dtype of DT1, exact integers (EX1, EX2), floating results in
 the componentwise accuracy class (AC1) with local special values (NF1-NF3), and
 a new C-contiguous result that shares no memory with the inputs (AL1, AL2),
@@ -31,7 +31,7 @@ def conv2d(M, K, *, stride=(1, 1)):
 
     Raises:
         TypeError, ValueError: an input clause is violated; the message starts
-            with the clause id, exactly as :func:`convspec.spec.conv2d` raises it.
+            with the clause id, exactly as `convspec.spec.conv2d` raises it.
         OverflowError: an exact integer result does not fit the output dtype (EX2).
     """
     ops = validate(M, K, stride)  # checks: IN1, IN2, IN3, ST1, ST2, ST3, VA1, VA2, VA3

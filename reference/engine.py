@@ -3,9 +3,9 @@
 Both algorithms compute exactly the strided outputs (no subsampling of a
 stride-1 result) and both are in the componentwise accuracy class:
 
-* :mod:`.taps` (shift-and-add) for small kernels and for integer or object
+* `taps` (shift-and-add) for small kernels and for integer or object
   arithmetic, where each tap is one pass over a cache-sized band;
-* :mod:`.toeplitz` (block Toeplitz matrix product on BLAS) for floating
+* `toeplitz` (block Toeplitz matrix product on BLAS) for floating
   kernels with more than ``TAPS_MAX`` taps, where a pass per tap costs more
   than the product's multiplications by zeros and its copies.
 
@@ -15,7 +15,7 @@ are about even at 5 x 5, and the product wins from 7 x 7 on (by about four
 times at stride 1) and for flat kernels (1 x 31: three times).  Tall, narrow
 kernels (31 x 1: about twice slower in the product) are the exception the
 threshold does not catch.  Both work band by band on the worker threads of
-:mod:`.blocks`, so their working memory is bounded.
+`blocks`, so their working memory is bounded.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ sum can be rounded or wrap is then chosen:
 * otherwise Python ints (object arrays), exact at any size.
 
 The exact values are then checked against the output dtype: an integer output
-that does not fit raises :class:`~convspec.spec.OutsideSpecError` like the
+that does not fit raises `OutsideSpecError` like the
 specification (EX2), and a float64 output (int64 with uint64) is rounded once.
 """
 

@@ -30,9 +30,9 @@ read the same patch values in another order, so it needs no separate treatment.
 Cost.  Each output costs ``PR*PC`` multiply-adds in the product (``m'n'`` of
 them useful) and the band copies ``PR*PC / (R*W)`` patch values per output.
 Larger blocks waste more multiplications on zeros, smaller blocks make BLAS slow
-(a narrow product) and the copy large; :func:`block_shape` weighs the two.  The
-bands run on the worker threads of :mod:`.blocks`, and each band's product is
-cut into BLAS calls that stay on one core (:func:`product`).
+(a narrow product) and the copy large; `block_shape` weighs the two.  The
+bands run on the worker threads of `blocks`, and each band's product is
+cut into BLAS calls that stay on one core (`product`).
 
 Memory.  Only the patch matrix ``X`` of one band per worker thread is ever
 formed, never the whole window matrix; the band is sized to keep it at about
@@ -44,7 +44,7 @@ past the input: they are read from a zero-padded copy of that rim only
 Accuracy.  Every output is a sum of its own ``m'n'`` products plus exact zeros,
 so any summation order BLAS picks stays in the componentwise class; the zeros
 are why the inputs must be finite here (``0 * inf`` would leak NaN into
-neighbouring outputs), which :mod:`.special` arranges.
+neighbouring outputs), which `special` arranges.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ STRIP_ELEMENTS = 1 << 18
 #: Multiply-adds per BLAS call: OpenBLAS (0.3.31 measured) keeps calls of at
 #: most 2**19 on the calling thread.
 SERIAL_MACS = 1 << 19
-#: Block widths ``W`` and heights ``R`` tried by :func:`block_shape`.
+#: Block widths ``W`` and heights ``R`` tried by `block_shape`.
 WIDTH = 8
 HEIGHTS = (1, 2, 4)
 #: Costs relative to one multiply-add of the product (measured on one core,

@@ -18,11 +18,12 @@ from pathlib import Path
 import pytest
 
 from convspec.spec import CLAUSES, checked_at, clause
-from coverage_table import TESTS_DIR, collect, markdown_table, tests_by_clause
+import coverage_table
+from coverage_table import TESTS_DIR, collect, markdown_table
 
 
 def test_every_invalid_input_clause_has_a_negative_test():
-    negative = tests_by_clause(negative_only=True)
+    negative = coverage_table.tests_by_clause(negative_only=True)
     invalid = [cid for cid, c in CLAUSES.items() if c.invalid_input]
     assert invalid, "the catalogue marks no clause as an invalid-input clause"
     missing = [cid for cid in invalid if not negative[cid]]
@@ -31,13 +32,13 @@ def test_every_invalid_input_clause_has_a_negative_test():
 
 def test_every_clause_is_cited_by_a_check_or_a_test():
     places = checked_at()
-    tests = tests_by_clause()
+    tests = coverage_table.tests_by_clause()
     uncited = [cid for cid in CLAUSES if not places[cid] and not tests[cid]]
     assert not uncited, f"clauses neither checked in the sources nor tested: {uncited}"
 
 
 def test_tests_cite_only_known_clauses():
-    unknown = sorted(set(tests_by_clause()) - set(CLAUSES))
+    unknown = sorted(set(coverage_table.tests_by_clause()) - set(CLAUSES))
     assert not unknown, f"tests cite clause ids missing from the catalogue: {unknown}"
 
 
@@ -93,7 +94,7 @@ def test_coverage_table_finds_names_markers_and_refusals(tmp_path):
     assert refs["test_ST1_refused"].negative and refs["test_marked"].negative
     assert not refs["test_VA2_value_only"].negative
     assert refs["test_marked"].clauses == ("EQ1", "VA2")
-    negative = tests_by_clause(tmp_path, negative_only=True)
+    negative = coverage_table.tests_by_clause(tmp_path, negative_only=True)
     assert negative["ST1"] == ["test_fake.py::test_ST1_refused"]
     assert negative["VA2"] == ["test_fake.py::test_marked"]
     assert negative["IN1"] == []

@@ -1,14 +1,14 @@
 """Adapters that present real libraries as convspec backends.
 
 Each module wraps one library's usual way of computing Eq 2 and exposes a
-:class:`~convspec.conformance.backend.Backend` named ``BACKEND`` whose
-:class:`~convspec.conformance.backend.Claims` state what that library itself
+`Backend` named ``BACKEND`` whose
+`Claims` state what that library itself
 promises: the dtypes it computes natively, whether it is a direct or an
 FFT-based method, and so on.  An adapter never converts a dtype the library
 does not support; it leaves that dtype out of its claims instead.
 
 The modules are imported only when asked for, so a missing library costs
-nothing until its adapter is loaded, and then :func:`load` says which package
+nothing until its adapter is loaded, and then `load` says which package
 to install rather than failing with a bare ``ImportError``.
 """
 

@@ -22,12 +22,16 @@ accelerators the default may use reduced-precision products).
 admitted dtype.  XLA's CPU code runs with subnormal numbers flushed to zero,
 so ``flushes_subnormals`` is claimed.
 
+The deviations the conformance suite finds are declared, each pinned to one
+example, in ``jax_cpu.known.toml`` next to this module.
+
 Checked with jax and jaxlib 0.10.2.
 """
 
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
 
 import jax
 
@@ -56,4 +60,5 @@ BACKEND = Backend(
                   flushes_subnormals=True, validates_input=True),
     version=jax.__version__,
     description="jax.jit(lax.conv_general_dilated(M[None, None], K[None, None], stride, 'VALID'))",
+    known_deviations=str(Path(__file__).with_name("jax_cpu.known.toml")),
 )

@@ -1,7 +1,7 @@
 """``onnx.reference.ReferenceEvaluator`` on a one-node ``Conv`` model.
 
 How an ONNX user evaluates the model in pure Python (model from
-:mod:`convspec.conformance.adapters._onnx_model`)::
+`convspec.conformance.adapters._onnx_model`)::
 
     from onnx.reference import ReferenceEvaluator
     C = ReferenceEvaluator(model).run(None, {"X": M[None, None], "W": K[None, None]})[0][0, 0]

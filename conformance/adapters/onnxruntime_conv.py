@@ -16,12 +16,16 @@ one dtype.  ONNX Runtime checks shapes and strides and raises on invalid
 arguments.  Its log messages are limited to fatal ones, so that refused
 inputs do not print to standard error.
 
+The deviations the conformance suite finds are declared, each pinned to one
+example, in ``onnxruntime_conv.known.toml`` next to this module.
+
 Checked with onnxruntime 1.32.0 and onnx 1.23.2.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
@@ -51,4 +55,5 @@ BACKEND = Backend(
                   accuracy="componentwise", validates_input=True),
     version=ort.__version__,
     description="onnxruntime CPUExecutionProvider running one ONNX Conv node",
+    known_deviations=str(Path(__file__).with_name("onnxruntime_conv.known.toml")),
 )

@@ -22,10 +22,15 @@ Properties that shape the claims:
   algorithm (documented), so the accuracy class is ``normwise`` and NaN or
   infinity handling is not claimed (the DFT spreads them to every output).
 
+The deviations the conformance suite finds are declared, each pinned to one
+example, in ``opencv_filter2d.known.toml`` next to this module.
+
 Checked with opencv-python-headless 5.0.0.93.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import cv2
 
@@ -46,4 +51,5 @@ BACKEND = Backend(
                   nonfinite=False, accuracy="normwise", validates_input=False),
     version=cv2.__version__,
     description="cv2.filter2D(M, -1, K, anchor=(0, 0)) cut to the valid region",
+    known_deviations=str(Path(__file__).with_name("opencv_filter2d.known.toml")),
 )

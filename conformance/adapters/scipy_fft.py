@@ -16,10 +16,15 @@ coefficient mixes all inputs; special values are therefore not claimed.
 ``fftconvolve`` converts integer inputs to float64 and float16 to float32, so
 only float32, float64, complex64 and complex128 are claimed.
 
+The deviations the conformance suite finds are declared, each pinned to one
+example, in ``scipy_fft.known.toml`` next to this module.
+
 Checked with SciPy 1.17.1.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import scipy
 from scipy import signal
@@ -45,4 +50,5 @@ BACKEND = Backend(
     ),
     version=scipy.__version__,
     description="scipy.signal.fftconvolve(M, K[::-1, ::-1], 'valid')[::sx, ::sy] (FFT)",
+    known_deviations=str(Path(__file__).with_name("scipy_fft.known.toml")),
 )

@@ -21,10 +21,15 @@ Documented behaviour that differs from the specification, kept as is:
   results beyond 2**53 may be inexact;
 * float16 is refused.
 
+The deviations the conformance suite finds are declared, each pinned to one
+example, in ``scipy_ndimage.known.toml`` next to this module.
+
 Checked with SciPy 1.17.1.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import scipy
@@ -55,4 +60,5 @@ BACKEND = Backend(
     ),
     version=scipy.__version__,
     description="scipy.ndimage.correlate(M, conj(K), origin=-(K.shape//2)) cut to the valid region",
+    known_deviations=str(Path(__file__).with_name("scipy_ndimage.known.toml")),
 )

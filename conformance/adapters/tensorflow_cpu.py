@@ -13,10 +13,15 @@ both operands must share one dtype.  TensorFlow runs its CPU kernels with
 subnormal numbers flushed to zero, so ``flushes_subnormals`` is claimed.
 It validates strides and shapes and raises on invalid arguments.
 
+The deviations the conformance suite finds are declared, each pinned to one
+example, in ``tensorflow_cpu.known.toml`` next to this module.
+
 Checked with tensorflow-cpu 2.21.0.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import tensorflow as tf
 
@@ -39,4 +44,5 @@ BACKEND = Backend(
                   validates_input=True),
     version=tf.__version__,
     description="tf.nn.conv2d(M[None, :, :, None], K[:, :, None, None], strides, 'VALID')",
+    known_deviations=str(Path(__file__).with_name("tensorflow_cpu.known.toml")),
 )

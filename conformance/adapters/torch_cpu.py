@@ -17,10 +17,15 @@ but not for uint16, uint32 or uint64.  The intra-op thread count is PyTorch's
 default (the number of cores; 2 on the reference machine).  PyTorch checks
 kernel size and stride itself and raises on invalid arguments.
 
+The deviations the conformance suite finds are declared, each pinned to one
+example, in ``torch_cpu.known.toml`` next to this module.
+
 Checked with PyTorch 2.13.0 (CPU build).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import torch
 
@@ -47,4 +52,5 @@ BACKEND = Backend(
     ),
     version=torch.__version__,
     description="torch.nn.functional.conv2d(from_numpy(M)[None, None], from_numpy(K)[None, None], stride)",
+    known_deviations=str(Path(__file__).with_name("torch_cpu.known.toml")),
 )

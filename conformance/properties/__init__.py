@@ -1,9 +1,9 @@
 """The property suite: every spec clause checked by at least one named property.
 
-A :class:`Property` has an id (``area.name``), the clause ids it checks, a
+A `Property` has an id (``area.name``), the clause ids it checks, a
 predicate saying whether the backend's claims cover it, a hypothesis strategy
 of examples and a check that raises
-:class:`~convspec.conformance.judge.Violation` on a counterexample.  Some
+`Violation` on a counterexample.  Some
 properties also have a deterministic list of examples (the exhaustive layer)
 that runs before any random search.
 

@@ -8,7 +8,7 @@ unsigned dtypes), so every product and partial sum is exact in every admitted
 dtype and any wrong index, flip or stride shows up as a wrong value.
 
 The random properties draw C-ordered inputs (layouts are ``layout.in4``'s
-business) and compare against :mod:`convspec.conformance.oracle`:
+business) and compare against `convspec.conformance.oracle`:
 
 * ``values.integer``: integer outputs exact (EX1) for values up to the
   no-overflow bound (EX2 keeps the results representable);
@@ -18,6 +18,13 @@ business) and compare against :mod:`convspec.conformance.oracle`:
   (AC3 underflow term, AC4 unconstrained overflowing outputs, AC5);
 * ``values.large``: inputs up to several hundred on a side, tall and wide,
   kernels up to the profile's largest, against the double-double wide sum.
+  Its deterministic layer (`large_examples`) runs first, per claimed
+  dtype: outputs 129, 257 and 300 wide and tall (just past the tile sizes 128
+  and 256 that blocked implementations use), a 136 x 136 output, the same
+  widths reached with stride 2, and square kernels from 11 x 11 (where
+  libraries switch to another algorithm) up to the profile's largest kernel
+  on inputs about three times larger.  Bugs that only strike large problems
+  are therefore caught whatever the seed.
 """
 
 from __future__ import annotations
@@ -28,8 +35,11 @@ import numpy as np
 
 from ..cases import Case
 from ..judge import check_values, require_ok
-from ..strategies import Example, cases, single
+from ..strategies import Domain, Example, Geometry, cases, single
 from . import Context, Property
+
+#: Output widths just past common tile sizes (128, 256) and one that crosses two tiles.
+LARGE_WIDTHS = (129, 257, 300)
 
 
 def pattern(shape: tuple[int, int], dtype: np.dtype, salt: int) -> np.ndarray:
@@ -63,6 +73,45 @@ def tiny_examples(ctx: Context) -> Iterable[Example]:
                         for sx in steps:
                             for sy in steps:
                                 yield Example((Case(M, K, (sx, sy)),))
+
+
+def large_geometries(ctx: Context) -> list[Geometry]:
+    """The geometries of the large layer (see the module docstring), capped by the claims, no repeats."""
+    wanted = []
+    for width in LARGE_WIDTHS:
+        wanted.append(((3, width + 2), (2, 3), (1, 1)))           # wide: width output columns
+        wanted.append(((width + 2, 3), (3, 2), (1, 1)))           # tall: width output rows
+    wanted.append(((140, 140), (5, 5), (1, 1)))                   # 136 x 136: past 128 on both axes
+    wanted.append(((4, 2 * 128 + 3), (2, 3), (1, 2)))             # 129 columns at stride 2
+    wanted.append(((2 * 128 + 3, 4), (3, 2), (2, 1)))             # 129 rows at stride 2
+    top = ctx.profile.large_kernel
+    for side in sorted(s for s in {11, 16, top} if s <= top):  # kernels of 11 x 11 and more
+        wanted.append(((3 * side + 1, 3 * side + 2), (side, side), (1, 1)))
+    wanted.append(((3 * top + 4, 3 * top + 1), (top, top), (2, 3)))
+    found, seen = [], set()
+    for (m, n), (mk, nk), stride in wanted:
+        m, n = ctx.side(m), ctx.side(n)
+        mk, nk = min(ctx.kernel(mk), m), min(ctx.kernel(nk), n)
+        key = ((m, n), (mk, nk), stride)
+        if key not in seen:
+            seen.add(key)
+            found.append(Geometry(*key))
+    return found
+
+
+def large_examples(ctx: Context) -> Iterable[Example]:
+    """The large layer: every geometry of `large_geometries` for every claimed dtype.
+
+    Values are drawn like the search's (moderate floats, integers within the
+    no-overflow bound) from a generator seeded by the geometry and dtype, so
+    the layer is the same in every run.
+    """
+    same, _ = ctx.pairs()
+    for index, geometry in enumerate(large_geometries(ctx)):
+        for dtype, _ in same:
+            rng = np.random.default_rng([index, np.dtype(dtype).num])
+            M, K = Domain("moderate", cap=2 ** 61).arrays(rng, geometry, dtype, dtype)
+            yield Example((Case(M, K, geometry.stride),), "large layer")
 
 
 def check_one(example: Example, ctx: Context) -> None:
@@ -121,5 +170,6 @@ PROPERTIES = [
             ctx.kernel(ctx.profile.large_kernel), floats=("moderate", "integral"),
             aspect=True, cap=2 ** 61)),
         check=check_one, requires=_needs("iufc", "iufc", "is claimed"), share=0.3,
+        exhaustive=large_examples,
     ),
 ]

@@ -7,7 +7,9 @@ so this module imports only numpy and convspec.
 from __future__ import annotations
 
 import os
+import sys
 import time
+import warnings
 
 import numpy as np
 
@@ -43,6 +45,41 @@ def hangs(M, K, *, stride=(1, 1)):
     if np.asarray(M).size > 4:
         time.sleep(3600)
     return reference.conv2d(M, K, stride=stride)
+
+
+def always_hangs(M, K, *, stride=(1, 1)):
+    """Never returns, whatever the input."""
+    time.sleep(3600)
+
+
+def exits_on_float16(M, K, *, stride=(1, 1)):
+    """Ends its process on float16 operands, computes everything else correctly."""
+    if np.asarray(M).dtype == np.float16 or np.asarray(K).dtype == np.float16:
+        os._exit(5)
+    return reference.conv2d(M, K, stride=stride)
+
+
+#: Text the chatty backends write; tests look for it.
+CHATTER = "chatty-backend-says-hello"
+
+
+def _chatter() -> None:
+    print(f"{CHATTER} on stdout")
+    sys.stderr.write(f"{CHATTER} on stderr\n")
+    os.write(2, f"{CHATTER} on file descriptor 2\n".encode())  # as native code would
+    warnings.warn(f"{CHATTER} as a warning", RuntimeWarning)
+
+
+def chatty(M, K, *, stride=(1, 1)):
+    """Correct, but prints, writes to file descriptor 2 and warns on every call."""
+    _chatter()
+    return reference.conv2d(M, K, stride=stride)
+
+
+def chatty_flipped(M, K, *, stride=(1, 1)):
+    """Flips the kernel, and prints, writes to file descriptor 2 and warns on every call."""
+    _chatter()
+    return flipped(M, K, stride=stride)
 
 
 def raises(M, K, *, stride=(1, 1)):

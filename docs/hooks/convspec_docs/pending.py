@@ -11,12 +11,6 @@ from __future__ import annotations
 from .registry import marker
 
 PENDING = {
-    "backend-status": "The status of each real backend",
-    "benchmark-table": "The benchmark table",
-    "results-matrix": "The conformance results matrix",
-    "cli-options": "The options of `convspec check`",
-    "pytest-options": "The options of the pytest plugin",
-    "report-schema": "The JSON report schema",
 }
 
 

@@ -32,7 +32,7 @@ from typing import Callable
 
 from .mdscan import split_fences
 
-MODULES = ("worked", "catalogue", "pending", "figures")
+MODULES = ("worked", "catalogue", "pending", "figures", "harness", "benchmarks", "runs", "results")
 """Modules of this package that register generators (imported by :func:`load`)."""
 
 MARKERS: dict[str, Callable[..., str]] = {}

@@ -1,0 +1,257 @@
+"""The results matrix: the suite run over every bundled adapter, written as one data file.
+
+Rows are backends (the adapters of :mod:`convspec.conformance.adapters`),
+columns are properties, and each cell is the property's status for that
+backend: ``pass``, ``fail``, ``not claimed``, ``known`` or ``error`` (see
+`convspec.conformance.results`).  Each row also records the library's
+version, the wall time of its run, the counts of each status, the measured
+accuracy and every failure and known deviation with its problem descriptor
+and reproducer.  An adapter whose library is not installed gets a row with the
+status ``not installed`` and the command that installs it, and no cells.
+
+The data file is JSON with the schema ``convspec-matrix/1``::
+
+    {"schema": "convspec-matrix/1", "generated": "...", "profile": "default", "seed": 0,
+     "environment": {"python": ..., "platform": ..., "cpus": ..., ...},
+     "properties": [{"id": "values.float", "title": ..., "clauses": [...]}, ...],
+     "backends": [{"name": "numpy", "state": "ran", "version": "2.4.6", "seconds": 13.0,
+                   "cells": {"values.float": "pass", ...}, "counts": {...},
+                   "worst_ratio": 0.95, "accuracy": {"values.float": 0.95, ...},
+                   "failures": [...], "known": [...], ...}, ...]}
+
+``accuracy`` maps each property that compared floating outputs to its largest
+measured error divided by its bound (a property holds while this is at most
+1); ``worst_ratio`` is the largest of these over the properties that passed,
+so it measures the backend where it conforms (a failure's error is in the
+failure's message).
+
+The documentation renders the committed file at build time, so the results
+page is always the data, never a hand-written copy.  Regenerate it with::
+
+    python -m convspec.conformance.matrix --output docs/data/results-matrix.json
+
+``--adapters NAME ...`` runs only those adapters and replaces just their rows
+in an existing file, keeping the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from .backend import BackendLoadError
+from .profiles import PROFILES
+from .results import Report, Status
+
+SCHEMA_ID = "convspec-matrix/1"
+DEFAULT_OUTPUT = Path("docs") / "data" / "results-matrix.json"
+
+
+def _number(x: float) -> float | str:
+    if math.isfinite(x):
+        return float(x)
+    return "nan" if math.isnan(x) else "inf"
+
+
+def _not_installed(name: str, message: str) -> dict[str, Any]:
+    return {"name": name, "state": "not installed", "note": message, "version": None, "seconds": None,
+            "cells": {}, "counts": {}, "failures": [], "known": [], "accuracy": {}, "worst_ratio": None}
+
+
+def worst_ratio(accuracy: dict[str, float | str], cells: dict[str, str]) -> float | str | None:
+    """The largest error-to-bound ratio over the properties that passed.
+
+    Failed and known properties are left out: their errors are the deviation
+    itself, described by the failure, not the backend's accuracy where it
+    conforms.  None when no passing property compared a floating output.
+    """
+    values = [accuracy[pid] for pid, status in cells.items() if status == "pass" and pid in accuracy]
+    if not values:
+        return None
+    finite = [v for v in values if isinstance(v, float)]
+    return max(finite) if len(finite) == len(values) else "inf"
+
+
+def backend_row(name: str, report: Report, seconds: float) -> dict[str, Any]:
+    """One row of the matrix from one adapter's report."""
+    results = report.results.values()
+    accuracy = {r.id: _number(r.accuracy.worst_ratio) for r in results
+                if r.accuracy is not None and r.accuracy.compared}
+    cells = {pid: str(r.status) for pid, r in report.results.items()}
+    failures = [{
+        "property": r.id, "clauses": list(r.clauses), "status": str(r.status),
+        "kind": r.failure.kind if r.failure else "error",
+        "message": r.failure.message if r.failure else (r.reason or ""),
+        "problem": r.failure.problem if r.failure else "-",
+        "reproducer": r.failure.reproducer if r.failure else "",
+    } for r in results if r.status in (Status.FAIL, Status.ERROR)]
+    known = [{"property": r.id, "clauses": list(r.clauses), "reason": entry["reason"],
+              "problem": entry["problem"], "filter": entry["filter"]}
+             for r in results if r.status == Status.KNOWN and r.known
+             for entry in r.known.get("entries", [])]
+    return {
+        "name": name, "state": "ran", "note": report.run.get("isolation_note") or "",
+        "library": report.backend.get("description", ""), "version": report.backend.get("version"),
+        "claims": report.backend.get("claims", {}), "seconds": round(seconds, 1),
+        "examples": report.examples, "counts": report.counts(),
+        "cells": cells,
+        "worst_ratio": worst_ratio(accuracy, cells), "accuracy": accuracy, "failures": failures, "known": known,
+    }
+
+
+def _environment() -> dict[str, Any]:
+    import hypothesis
+    import numpy as np
+    try:
+        from importlib.metadata import version
+        convspec_version = version("convspec")
+    except Exception:
+        convspec_version = "unknown"
+    return {"python": platform.python_version(), "platform": platform.platform(),
+            "machine": platform.machine(), "cpus": os.cpu_count(), "convspec": convspec_version,
+            "numpy": np.__version__, "hypothesis": hypothesis.__version__}
+
+
+def run_matrix(adapters: Sequence[str] | None = None, *, profile: str = "default", seed: int = 0,
+               on_backend: Callable[[str, dict[str, Any]], None] | None = None,
+               run_fn: Callable[..., Report] | None = None) -> dict[str, Any]:
+    """Run the suite over ``adapters`` (default: every bundled adapter) and return the matrix.
+
+    Args:
+        adapters: bundled adapter names; unknown names raise ``ValueError``.
+        profile, seed: passed to `convspec.conformance.run` for every backend.
+        on_backend: called with each adapter's name and row as it completes.
+        run_fn: the function running one backend (default
+            `convspec.conformance.run`); tests pass a stand-in.
+    """
+    from . import adapters as bundled
+    from . import property_ids
+    from .properties import PROPERTIES
+    if run_fn is None:
+        from . import run as run_fn
+    names = list(adapters) if adapters else list(bundled.NAMES)
+    unknown = [n for n in names if n not in bundled.NAMES]
+    if unknown:
+        raise ValueError(f"unknown adapters {unknown}; choose from {', '.join(bundled.NAMES)}")
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    rows = []
+    for name in names:
+        clock = time.perf_counter()
+        try:
+            report = run_fn(name, profile=profile, seed=seed)
+        except BackendLoadError as exc:
+            row = _not_installed(name, str(exc))
+        else:
+            row = backend_row(name, report, time.perf_counter() - clock)
+        rows.append(row)
+        if on_backend:
+            on_backend(name, row)
+    return {
+        "schema": SCHEMA_ID,
+        "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "profile": profile, "seed": seed, "environment": _environment(),
+        "properties": [{"id": pid, "title": PROPERTIES[pid].title, "clauses": list(PROPERTIES[pid].clauses)}
+                       for pid in property_ids()],
+        "backends": rows,
+    }
+
+
+def check_mergeable(old: dict[str, Any], profile: str, seed: int) -> None:
+    """Refuse to mix runs of different profiles or seeds in one file (``ValueError``)."""
+    if (old.get("profile"), old.get("seed")) != (profile, seed):
+        raise ValueError(f"cannot merge a {profile}/seed {seed} run into a "
+                         f"{old.get('profile')}/seed {old.get('seed')} matrix; rerun every adapter")
+
+
+def merge(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """``new`` with the rows of ``old`` it does not replace, in adapter order."""
+    check_mergeable(old, new["profile"], new["seed"])
+    from . import adapters as bundled
+    rows = {row["name"]: row for row in old.get("backends", [])}
+    rows.update({row["name"]: row for row in new["backends"]})
+    order = {name: i for i, name in enumerate(bundled.NAMES)}
+    merged = dict(new)
+    merged["backends"] = sorted(rows.values(), key=lambda row: order.get(row["name"], len(order)))
+    return merged
+
+
+def load_matrix(path: str | Path) -> dict[str, Any]:
+    """Read a matrix file, checking its schema."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    if data.get("schema") != SCHEMA_ID:
+        raise ValueError(f"{path}: unsupported schema {data.get('schema')!r}; expected {SCHEMA_ID!r}")
+    return data
+
+
+def write_matrix(data: dict[str, Any], path: str | Path) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1, sort_keys=False) + "\n", encoding="utf-8")
+
+
+def summary_line(name: str, row: dict[str, Any]) -> str:
+    """One console line for a finished adapter."""
+    if row["state"] != "ran":
+        return f"{name:<16} {row['state']}: {row['note']}"
+    counts = ", ".join(f"{n} {status}" for status, n in row["counts"].items() if n)
+    worst = row["worst_ratio"]
+    worst_text = "-" if worst is None else f"{worst} x bound"
+    return f"{name:<16} {row['version'] or '-':<14} {row['seconds']:>7.1f} s  worst error {worst_text:<14} {counts}"
+
+
+def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
+    """The options of the matrix command (added to ``parser`` when one is given)."""
+    if parser is None:
+        parser = argparse.ArgumentParser(
+            prog="python -m convspec.conformance.matrix",
+            description="Run the conformance suite over the bundled adapters and write the results matrix.")
+    parser.add_argument("--adapters", nargs="+", metavar="NAME",
+                        help="run only these adapters and replace their rows in an existing output file "
+                             "(default: every bundled adapter, written afresh)")
+    parser.add_argument("--profile", choices=list(PROFILES), default="default",
+                        help="how many examples to run (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of every run (default: %(default)s)")
+    parser.add_argument("--output", metavar="PATH", default=str(DEFAULT_OUTPUT),
+                        help="the JSON file to write (default: %(default)s)")
+    return parser
+
+
+def main_args(args: argparse.Namespace, out=None) -> int:
+    """Run the matrix for parsed arguments; 0 when written, 2 on a usage error."""
+    out = out or sys.stdout
+
+    def report(name: str, row: dict[str, Any]) -> None:
+        print(summary_line(name, row), file=out, flush=True)
+
+    output = Path(args.output)
+    try:
+        old = load_matrix(output) if args.adapters and output.exists() else None
+        if old is not None:
+            check_mergeable(old, args.profile, args.seed)
+        data = run_matrix(args.adapters, profile=args.profile, seed=args.seed, on_backend=report)
+        if old is not None:
+            data = merge(old, data)
+    except ValueError as exc:
+        print(f"convspec matrix: error: {exc}", file=sys.stderr)
+        return 2
+    write_matrix(data, output)
+    print(f"results matrix: {output}", file=out)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m convspec.conformance.matrix``."""
+    return main_args(build_parser().parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,212 @@
+"""The results matrix and the backend status, rendered from the committed matrix data.
+
+Source of truth: ``docs/data/results-matrix.json``, written by
+``python -m convspec.conformance.matrix`` (schema ``convspec-matrix/1``, see
+:mod:`convspec.conformance.matrix`).  The real libraries are not installed when
+the site is built, so the data is a committed file; every table and list on
+the pages is generated from it here and never edited by hand.
+
+Markers:
+
+* ``results-matrix``: the summary (versions, counts, accuracy, run time) and
+  one table per property area, rows = backends, columns = properties;
+* ``results-failures``: every failed or known cell with its problem
+  descriptor, message and (for failures) the harness's reproducer;
+* ``backend-status``: the short table of the home page.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from .catalogue import md_escape
+from .registry import marker
+
+REPO = Path(__file__).resolve().parents[3]
+DATA = REPO / "docs" / "data" / "results-matrix.json"
+SCHEMA = "convspec-matrix/1"
+
+#: Property areas in table order: heading, id prefixes.
+AREAS = (
+    ("Values", ("values.",)),
+    ("Shape, dtype and layout", ("shape.", "dtype.", "layout.")),
+    ("Side effects", ("effects.",)),
+    ("NaN and infinity", ("special.",)),
+    ("Metamorphic relations", ("metamorphic.",)),
+    ("Invalid input", ("invalid.",)),
+)
+
+_CELL = {"pass": "pass", "fail": "**fail**", "known": "known", "not claimed": "–", "error": "**error**"}
+
+
+def load(path: Path | None = None) -> dict[str, Any]:
+    """The matrix data (default :data:`DATA`); ``ValueError`` when the file has another schema."""
+    path = path or DATA
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("schema") != SCHEMA:
+        raise ValueError(f"{path}: schema {data.get('schema')!r}, expected {SCHEMA!r}")
+    return data
+
+
+def anchor(name: str) -> str:
+    """The id of a backend's section in the list of deviations."""
+    return f"deviations-{name}"
+
+
+def _ratio(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, str):
+        return value
+    if value < 1:  # truncated, so that a ratio just below 1 does not read as 1
+        return f"{math.floor(value * 1000) / 1000:.3f}"
+    return f"{value:.3g}"
+
+
+def _seconds(value: Any) -> str:
+    return "–" if value is None else f"{value:.0f} s" if value >= 10 else f"{value:.1f} s"
+
+
+def _ran(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return [row for row in data["backends"] if row["state"] == "ran"]
+
+
+def provenance(data: dict[str, Any]) -> str:
+    """One sentence saying how and where the data was produced."""
+    env = data["environment"]
+    return (f"Generated from `docs/data/results-matrix.json`: profile `{data['profile']}`, seed "
+            f"{data['seed']}, run on {data['generated'][:10]} with Python {env['python']}, NumPy "
+            f"{env['numpy']} and Hypothesis {env['hypothesis']} on {env['machine']} with "
+            f"{env['cpus']} CPUs. Regenerate it with "
+            f"`python -m convspec.conformance.matrix`.")
+
+
+def _cell(row: dict[str, Any], pid: str) -> str:
+    status = row["cells"].get(pid)
+    text = _CELL.get(status, "?") if status else "?"
+    if status in ("fail", "known", "error"):
+        return f"[{text}](#{anchor(row['name'])})"
+    return text
+
+
+def summary_table(data: dict[str, Any]) -> str:
+    """Backend, version, counts per status, worst accuracy and run time."""
+    out = ["| Backend | Version | Pass | Fail | Known | Not claimed | Worst error (× bound) | Run time |",
+           "|:---|:---|---:|---:|---:|---:|---:|---:|"]
+    for row in data["backends"]:
+        if row["state"] != "ran":
+            out.append(f"| `{row['name']}` | {row['state']} | | | | | | |")
+            continue
+        c = row["counts"]
+        out.append(f"| [`{row['name']}`](#{anchor(row['name'])}) | {md_escape(row['version'] or '–')} | "
+                   f"{c.get('pass', 0)} | {c.get('fail', 0) + c.get('error', 0)} | {c.get('known', 0)} | "
+                   f"{c.get('not claimed', 0)} | {_ratio(row['worst_ratio'])} | {_seconds(row['seconds'])} |")
+    return "\n".join(out)
+
+
+def area_tables(data: dict[str, Any]) -> str:
+    """One table per property area: rows are backends, columns are properties."""
+    rows = _ran(data)
+    out = []
+    for heading, prefixes in AREAS:
+        props = [p for p in data["properties"] if p["id"].startswith(prefixes)]
+        if not props:
+            continue
+        names = [p["id"] if len(prefixes) > 1 else p["id"].split(".", 1)[1] for p in props]
+        out += [f"### {heading}", "",
+                "| Backend | " + " | ".join(f"`{n}`" for n in names) + " |",
+                "|:---|" + "|".join(":---:" for _ in props) + "|"]
+        out += ["| `" + row["name"] + "` | " + " | ".join(_cell(row, p["id"]) for p in props) + " |"
+                for row in rows]
+        out.append("")
+    return "\n".join(out)
+
+
+@marker("results-matrix")
+def results_matrix() -> str:
+    """The whole matrix: summary, legend and the per-area tables."""
+    data = load()
+    return "\n".join([
+        provenance(data), "",
+        summary_table(data), "",
+        "*Worst error* is the largest measured error of a compared floating output divided by its "
+        "bound (a property holds while it is at most 1), over the properties of the row that passed; "
+        "the size of a deviation is in its failure's message. "
+        "*Run time* is the wall time of the backend's whole run.", "",
+        "In the tables below, **pass** means every generated example held, **fail** that a "
+        "counterexample was found, *known* that the failure is declared in the adapter's "
+        "known-deviation file and its pinned example still fails, and – that the backend does "
+        "not claim the property. Failed and known cells link to their explanation.", "",
+        area_tables(data),
+    ])
+
+
+def _indent(text: str, by: str = "    ") -> str:
+    return "\n".join(by + line if line.strip() else "" for line in text.splitlines())
+
+
+def _entry(item: dict[str, Any], known: bool) -> list[str]:
+    clauses = ", ".join(item["clauses"])
+    if known:
+        lines = [f"- *known* `{item['property']}` ({clauses}) on `{item['problem']}`: "
+                 f"{md_escape(item['reason'])}"]
+        if item.get("filter"):
+            parts = [f"{key} {', '.join(values)}" for key, values in item["filter"].items() if values]
+            lines.append(f"  (the search leaves out {md_escape('; '.join(parts))})")
+        return lines
+    message = md_escape(item["message"].splitlines()[0] if item["message"] else "")
+    lines = [f"- **{item['status']}** `{item['property']}` ({clauses}), {item['kind']}, on "
+             f"`{item['problem']}`: {message}"]
+    if item.get("reproducer"):
+        lines += ["", _indent(f'??? example "Reproducer of `{item["property"]}`"\n\n'
+                              + _indent("```python\n" + item["reproducer"].rstrip() + "\n```"), "    "), ""]
+    return lines
+
+
+@marker("results-failures")
+def results_failures() -> str:
+    """Per backend, every failed and known cell as the harness recorded it."""
+    data = load()
+    out = []
+    for row in _ran(data):
+        out += [f"### `{row['name']}` {row['version'] or ''} {{#{anchor(row['name'])}}}", "",
+                f"{md_escape(row['library'])}.", ""]
+        if not row["failures"] and not row["known"]:
+            out += ["Every claimed property held.", ""]
+            continue
+        for item in row["failures"]:
+            out += _entry(item, known=False)
+        for item in row["known"]:
+            out += _entry(item, known=True)
+        out.append("")
+    missing = [row for row in data["backends"] if row["state"] != "ran"]
+    if missing:
+        out += ["Not run (library not installed when the data was generated): "
+                + ", ".join(f"`{row['name']}`" for row in missing) + "."]
+    return "\n".join(out)
+
+
+@marker("backend-status")
+def backend_status() -> str:
+    """Home page: one line per backend with its verdict."""
+    data = load()
+    out = ["| Backend | Version | Verdict | Worst error (× bound) | Run time |", "|:---|:---|:---|---:|---:|"]
+    for row in data["backends"]:
+        if row["state"] != "ran":
+            out.append(f"| `{row['name']}` | – | not run ({row['state']}) | – | – |")
+            continue
+        c = row["counts"]
+        failed, known = c.get("fail", 0) + c.get("error", 0), c.get("known", 0)
+        if failed:
+            verdict = f"{failed} failing, {known} known" if known else f"{failed} failing"
+        elif known:
+            verdict = f"claims hold apart from {known} known deviation{'s' if known > 1 else ''}"
+        else:
+            verdict = "every claimed property holds"
+        link = f"results.md#{anchor(row['name'])}"
+        out.append(f"| `{row['name']}` | {md_escape(row['version'] or '–')} | [{verdict}]({link}) | "
+                   f"{_ratio(row['worst_ratio'])} | {_seconds(row['seconds'])} |")
+    return "\n".join(out) + "\n\n" + provenance(data)

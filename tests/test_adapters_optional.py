@@ -1,0 +1,37 @@
+"""The conformance suite against the adapters of optional libraries, when they are installed.
+
+Each test imports its library first and is skipped, with the command that
+installs it, when the library is missing; installed, it runs the whole suite
+at the ``quick`` profile and fails on any failed property that is neither a
+declared known deviation nor listed in ``adapter_verdicts.AWAITING_PIN``.
+Measured run times on two cores (quick profile): torch about 10 s, jax about
+150 s (XLA compiles every new shape, and the deterministic layer has
+thousands), onnxruntime about 10 s (its known hang costs one 5 s timeout),
+onnx-reference and opencv a few seconds, tensorflow about 30 s.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from adapter_verdicts import unexplained
+from convspec.conformance import run
+
+#: adapter -> (module to import, extra that installs it, per-call timeout in seconds or None)
+OPTIONAL = {
+    "torch": ("torch", "torch", None),
+    "jax": ("jax", "jax", None),
+    "onnxruntime": ("onnxruntime", "onnxruntime", 5.0),
+    "onnx-reference": ("onnx", "onnx", None),
+    "opencv": ("cv2", "opencv", None),
+    "tensorflow": ("tensorflow", "tensorflow", None),
+}
+
+
+@pytest.mark.parametrize("name", list(OPTIONAL))
+def test_optional_adapter_meets_its_claims(name):
+    module, extra, timeout = OPTIONAL[name]
+    pytest.importorskip(module, reason=f"the {name} adapter needs {module}: pip install 'convspec[{extra}]'")
+    report = run(name, profile="quick", seed=0, timeout=timeout)
+    assert unexplained(name, report) == []
+    assert report.examples > 0
