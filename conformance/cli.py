@@ -28,7 +28,7 @@ def _dtype_list(text: str) -> list[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``convspec`` argument parser (subcommands ``check`` and ``properties``)."""
+    """The ``convspec`` argument parser (subcommands ``check``, ``properties`` and ``matrix``)."""
     parser = argparse.ArgumentParser(
         prog="convspec", description="Check a strided 2-D convolution against the convspec specification.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -74,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("properties", help="list the properties and the clauses they check",
                    description="List every property of the suite with the clauses it checks.")
+
+    from .matrix import build_parser as matrix_options
+    matrix_options(sub.add_parser(
+        "matrix", help="run the suite over every installed bundled adapter and write the results matrix",
+        description="Run the conformance suite over the bundled adapters (a library that is not installed gets "
+                    "a row saying so) and write the results matrix that the documentation renders."))
     return parser
 
 
@@ -88,6 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     out = sys.stdout
+    if args.command == "matrix":
+        from .matrix import main_args
+        return main_args(args, out)
     if args.command == "properties" or getattr(args, "list_properties", False):
         _list_properties(out)
         return EXIT_OK

@@ -270,6 +270,14 @@ def normwise_beta(m_shape, k_shape, out_dtype) -> float:
     return _up((1 + u) * Fraction(_up(math.sqrt(N))) * inner + u * Fraction(_up(math.sqrt(mk * nk))))  # checks: AC2
 
 
+def _frobenius(x: np.ndarray) -> float:
+    """``||x||_F`` without underflow or overflow in the squares: scaled by ``max |x|``."""
+    scale = float(np.max(x)) if x.size else 0.0
+    if scale == 0 or not math.isfinite(scale):
+        return scale
+    return scale * float(np.linalg.norm(x / scale))
+
+
 def compare_normwise(actual: np.ndarray, expected: np.ndarray, M: np.ndarray, K: np.ndarray,
                      stride, out_dtype, flushes_subnormals: bool = False) -> Accuracy:
     """Check the AC2 bound over the outputs whose windows are finite."""
@@ -279,11 +287,11 @@ def compare_normwise(actual: np.ndarray, expected: np.ndarray, M: np.ndarray, K:
     beta = normwise_beta(M.shape, K.shape, out_dtype)
     tiny = 2 * smallest_normal(out_dtype) if flushes_subnormals else smallest_subnormal(out_dtype)
     with np.errstate(all="ignore"):
-        norm_M = float(np.linalg.norm(_abs64(finite_M))) * (1 + 4 * _U64 * math.sqrt(M.size))
-        norm_K = float(np.linalg.norm(_abs64(finite_K))) * (1 + 4 * _U64 * math.sqrt(K.size))
+        norm_M = _frobenius(_abs64(finite_M)) * (1 + 4 * _U64 * math.sqrt(M.size))
+        norm_K = _frobenius(_abs64(finite_K)) * (1 + 4 * _U64 * math.sqrt(K.size))
         bound = (beta * norm_M * norm_K + _up(K.size * tiny) * math.sqrt(actual.size)) * (1 + 8 * _U64)
         errors = _errors(actual, expected)[~skip]
-        total = float(np.linalg.norm(errors)) * (1 + 4 * _U64 * math.sqrt(max(errors.size, 1)))
+        total = _frobenius(errors) * (1 + 4 * _U64 * math.sqrt(max(errors.size, 1)))
     overflow = float(np.finfo(real_dtype(out_dtype)).max)
     if not math.isfinite(bound) or norm_M * norm_K >= overflow:
         return Accuracy(True, 0.0, None, 0, 0, unconstrained=int(errors.size))  # checks: AC4

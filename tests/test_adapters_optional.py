@@ -4,10 +4,10 @@ Each test imports its library first and is skipped, with the command that
 installs it, when the library is missing; installed, it runs the whole suite
 at the ``quick`` profile and fails on any failed property that is neither a
 declared known deviation nor listed in ``adapter_verdicts.AWAITING_PIN``.
-Measured run times on two cores (quick profile): torch about 10 s, jax about
-150 s (XLA compiles every new shape, and the deterministic layer has
-thousands), onnxruntime about 10 s (its known hang costs one 5 s timeout),
-onnx-reference and opencv a few seconds, tensorflow about 30 s.
+Measured run times on two cores (quick profile): torch 5 to 9 s, jax 105 to
+150 s (XLA compiles every new shape, and the deterministic layer has about two
+thousand), onnxruntime 7 to 8 s (its known hang costs one 5 s timeout),
+tensorflow about 8 s, onnx-reference and opencv about 1 s.
 """
 
 from __future__ import annotations
