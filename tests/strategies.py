@@ -16,6 +16,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from convspec.conformance.strategies import Geometry
 from convspec.spec import ADMITTED_DTYPES
 
 ADMITTED = tuple(np.dtype(name) for name in ADMITTED_DTYPES)
@@ -26,15 +27,6 @@ INEXACT_DTYPES = FLOAT_DTYPES + COMPLEX_DTYPES
 
 #: Memory layouts of one logical array (IN4).
 LAYOUTS = ("C", "F", "strided", "reversed", "readonly")
-
-
-@dataclass(frozen=True)
-class Geometry:
-    """Shapes and stride of one valid problem."""
-
-    m_shape: tuple[int, int]
-    k_shape: tuple[int, int]
-    stride: tuple[int, int]
 
 
 @st.composite
