@@ -28,7 +28,7 @@ failure's message).
 The documentation renders the committed file at build time, so the results
 page is always the data, never a hand-written copy.  Regenerate it with::
 
-    python -m convspec.conformance.matrix --output docs/data/results-matrix.json
+    convspec matrix --output docs/data/results-matrix.json
 
 ``--adapters NAME ...`` runs only those adapters and replaces just their rows
 in an existing file, keeping the others.

@@ -1,7 +1,7 @@
 """The results matrix and the backend status, rendered from the committed matrix data.
 
 Source of truth: ``docs/data/results-matrix.json``, written by
-``python -m convspec.conformance.matrix`` (schema ``convspec-matrix/1``, see
+``convspec matrix`` (schema ``convspec-matrix/1``, see
 :mod:`convspec.conformance.matrix`).  The real libraries are not installed when
 the site is built, so the data is a committed file; every table and list on
 the pages is generated from it here and never edited by hand.
@@ -81,7 +81,7 @@ def provenance(data: dict[str, Any]) -> str:
             f"{data['seed']}, run on {data['generated'][:10]} with Python {env['python']}, NumPy "
             f"{env['numpy']} and Hypothesis {env['hypothesis']} on {env['machine']} with "
             f"{env['cpus']} CPUs. Regenerate it with "
-            f"`python -m convspec.conformance.matrix`.")
+            f"`convspec matrix`.")
 
 
 def _cell(row: dict[str, Any], pid: str) -> str:
