@@ -289,7 +289,8 @@ def compare_normwise(actual: np.ndarray, expected: np.ndarray, M: np.ndarray, K:
     with np.errstate(all="ignore"):
         norm_M = _frobenius(_abs64(finite_M)) * (1 + 4 * _U64 * math.sqrt(M.size))
         norm_K = _frobenius(_abs64(finite_K)) * (1 + 4 * _U64 * math.sqrt(K.size))
-        bound = (beta * norm_M * norm_K + _up(K.size * tiny) * math.sqrt(actual.size)) * (1 + 8 * _U64)
+        # beta * (norm_M * norm_K): the other order underflows for tiny operands
+        bound = (beta * (norm_M * norm_K) + _up(K.size * tiny) * math.sqrt(actual.size)) * (1 + 8 * _U64)
         errors = _errors(actual, expected)[~skip]
         total = _frobenius(errors) * (1 + 4 * _U64 * math.sqrt(max(errors.size, 1)))
     overflow = float(np.finfo(real_dtype(out_dtype)).max)

@@ -486,3 +486,13 @@ def test_AC1_accepts_a_float64_forward_sum_within_gamma_n():
     assert error == 2 and error <= em.gamma(2, em.unit_roundoff(F64)) * S  # a correct result
     result = _judge(actual, M, K, (1, 1), F64)
     assert result.ok, result
+
+
+def test_AC2_bound_does_not_underflow_for_a_subnormal_operand():
+    """beta * ||M|| * ||K|| must not round to zero when ||M|| is subnormal and ||K|| large."""
+    M = np.array([[complex(0.0, 3.2470874273e-313)]])
+    K = np.array([[4169308741]], dtype=np.uint32)
+    exact = exact_values(M, K)
+    correct = M * K.astype(np.complex128)
+    result = em.compare_normwise(correct, em.expected_wide(exact), M, K, (1, 1), np.dtype(np.complex128))
+    assert result.ok and result.worst_ratio < 1e-2, result
