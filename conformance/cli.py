@@ -19,7 +19,7 @@ from typing import Sequence
 from .backend import BackendLoadError
 from .profiles import PROFILES
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_USAGE = 0, 2  # 1 (a property failed) comes from Report.exit_code
 DEFAULT_CACHE = ".convspec"
 
 
@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("properties", help="list the properties and the clauses they check",
                    description="List every property of the suite with the clauses it checks.")
 
-    from .matrix import build_parser as matrix_options
+    from .matrix import add_options as matrix_options
     matrix_options(sub.add_parser(
         "matrix", help="run the suite over every installed bundled adapter and write the results matrix",
         description="Run the conformance suite over the bundled adapters (a library that is not installed gets "

@@ -1,6 +1,5 @@
 """Documentation generated from the code, so it cannot drift from it.
 
-* `clause_table_markdown`: every spec clause and the properties checking it;
 * `properties_markdown`: every property, its clauses and what it claims;
 * `cli_markdown`: the option tables of ``convspec`` from its argparse parser;
 * `report_schema_markdown`: the JSON report format from its JSON Schema;
@@ -14,24 +13,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from convspec.spec import CLAUSES
-
 from .cli import build_parser
 from .profiles import PROFILES
-from .properties import PROPERTIES, clause_table
+from .properties import PROPERTIES
 from .report import SCHEMA_ID, schema
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
-
-
-def clause_table_markdown() -> str:
-    """Markdown table: clause id, title, checking properties."""
-    rows = ["| clause | title | checked by |", "|---|---|---|"]
-    for cid, pids in clause_table().items():
-        rows.append(f"| {cid} | {_cell(CLAUSES[cid].title)} | {', '.join(f'`{p}`' for p in pids) or '—'} |")
-    return "\n".join(rows) + "\n"
 
 
 def properties_markdown() -> str:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import io
 import time
-import traceback
 import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, ContextManager, Iterator, Sequence
@@ -51,7 +50,6 @@ class Outcome:
         value: the result as a numpy array (a copy), when ``status == "ok"``.
         result_type: the qualified type name of what the backend returned.
         error: exception type and message, or the crash / timeout description.
-        detail: the backend's traceback, when it raised.
         mutated_M, mutated_K: MU1, the call changed the bytes of M or K.
         shares_memory: AL1, the result shares memory with M or K.
         changed_by_later_call: AL2, the follow-up call changed this result
@@ -66,7 +64,6 @@ class Outcome:
     value: np.ndarray | None = None
     result_type: str = ""
     error: str = ""
-    detail: str = ""
     mutated_M: bool = False
     mutated_K: bool = False
     shares_memory: bool = False
@@ -151,7 +148,6 @@ def perform(fn: Callable[..., Any], case: Case,
     output = clip_output(_warning_lines(caught) + captured())
     if failed is not None:
         return Outcome(RAISED, error=f"{type(failed).__name__}: {failed}"[:2000],
-                       detail="".join(traceback.format_exception(failed))[-4000:],
                        seconds=seconds, output=output)
     outcome = Outcome(OK, result_type=_type_name(raw), seconds=seconds, output=output)
     outcome.mutated_M = before_M is not None and _fingerprint(M) != before_M

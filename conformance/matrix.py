@@ -208,12 +208,8 @@ def summary_line(name: str, row: dict[str, Any]) -> str:
     return f"{name:<16} {row['version'] or '-':<14} {row['seconds']:>7.1f} s  worst error {worst_text:<14} {counts}"
 
 
-def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
-    """The options of the matrix command (added to ``parser`` when one is given)."""
-    if parser is None:
-        parser = argparse.ArgumentParser(
-            prog="python -m convspec.conformance.matrix",
-            description="Run the conformance suite over the bundled adapters and write the results matrix.")
+def add_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add the options of ``convspec matrix`` to ``parser``."""
     parser.add_argument("--adapters", nargs="+", metavar="NAME",
                         help="run only these adapters and replace their rows in an existing output file "
                              "(default: every bundled adapter, written afresh)")
@@ -247,11 +243,3 @@ def main_args(args: argparse.Namespace, out=None) -> int:
     print(f"results matrix: {output}", file=out)
     return 0
 
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``python -m convspec.conformance.matrix``."""
-    return main_args(build_parser().parse_args(argv))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -41,7 +41,6 @@ from hypothesis import strategies as st
 from .cases import Case
 
 KERNEL_MODES = ("any", "square", "row", "column", "one", "full")
-FLOAT_DOMAINS = ("moderate", "integral", "extreme")
 EXTREME_MODES = ("full", "tiny", "huge", "mixed")
 
 

@@ -63,7 +63,7 @@ def real_specials(M: np.ndarray, K: np.ndarray, C: np.ndarray, correlate: Correl
         m_nan, k_nan = np.isnan(M), np.isnan(K)
         m_pinf, m_ninf = M == np.inf, M == -np.inf
         k_pinf, k_ninf = K == np.inf, K == -np.inf
-        m_fin, k_fin = np.isfinite(M), np.isfinite(K)
+        m_fin = np.isfinite(M)
         m_pos, m_neg, k_pos, k_neg = m_fin & (M > 0), m_fin & (M < 0), K > 0, K < 0
         ones = np.ones(K.shape, dtype=bool)
     count = lambda x, k: _window_count(correlate, x, k)  # noqa: E731

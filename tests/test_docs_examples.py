@@ -10,7 +10,6 @@ line above it (a reason is required); shell commands belong in ```console or
 from __future__ import annotations
 
 import re
-import sys
 import textwrap
 import traceback
 from dataclasses import dataclass

@@ -9,7 +9,6 @@ special values must follow NF1-NF3.  Errors must be the specification's own.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from fractions import Fraction
 from unittest import mock
 
 import numpy as np
@@ -24,25 +23,9 @@ from convspec.spec.error_model import (
     compare_componentwise, componentwise_bound, exact_residual, expected_wide, nonfinite_windows,
 )
 from convspec.spec.exact import ExactComplex
+from strategies import LAYOUTS, with_layout
 
 DTYPES = [np.dtype(name) for name in spec.ADMITTED_DTYPES]
-LAYOUTS = ("C", "F", "strided", "reversed", "readonly")
-
-
-def in_layout(x: np.ndarray, layout: str) -> np.ndarray:
-    """An array equal to ``x`` whose memory is laid out as ``layout`` says."""
-    if layout == "F":
-        return np.asfortranarray(x)
-    if layout == "strided":
-        big = np.zeros((2 * x.shape[0], 3 * x.shape[1]), dtype=x.dtype)
-        big[::2, ::3] = x
-        return big[::2, ::3]
-    if layout == "reversed":
-        return np.ascontiguousarray(x[::-1, ::-1])[::-1, ::-1]
-    y = x.copy()
-    if layout == "readonly":
-        y.setflags(write=False)
-    return y
 
 
 def elements(dtype: np.dtype, special: bool = False) -> st.SearchStrategy:
@@ -65,8 +48,8 @@ def problems(draw, dtypes=st.sampled_from(DTYPES), special: bool = False, max_si
     nk = draw(st.integers(1, n), label="n'")
     M = draw(arrays(m_dtype, (m, n), elements=elements(m_dtype, special)), label="M")
     K = draw(arrays(k_dtype, (mk, nk), elements=elements(k_dtype, special)), label="K")
-    M = in_layout(M, draw(st.sampled_from(LAYOUTS), label="M layout"))
-    K = in_layout(K, draw(st.sampled_from(LAYOUTS), label="K layout"))
+    M = with_layout(M, draw(st.sampled_from(LAYOUTS), label="M layout"))
+    K = with_layout(K, draw(st.sampled_from(LAYOUTS), label="K layout"))
     stride = (draw(st.integers(1, 4), label="sx"), draw(st.integers(1, 4), label="sy"))
     return M, K, stride
 

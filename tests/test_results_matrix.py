@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from convspec.conformance import adapters, run
-from convspec.conformance import matrix
+from convspec.conformance import cli, matrix
 from convspec.conformance.backend import BackendLoadError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,11 +70,11 @@ def test_merge_replaces_only_the_rerun_rows(numpy_report):
 
 def test_command_writes_the_file(tmp_path, capsys):
     out = tmp_path / "m.json"
-    assert matrix.main(["--adapters", "numpy", "--profile", "quick", "--output", str(out)]) == 0
+    assert cli.main(["matrix", "--adapters", "numpy", "--profile", "quick", "--output", str(out)]) == 0
     data = matrix.load_matrix(out)
     assert [row["name"] for row in data["backends"]] == ["numpy"]
     assert "numpy" in capsys.readouterr().out
-    assert matrix.main(["--adapters", "numpy", "--profile", "default", "--output", str(out)]) == 2
+    assert cli.main(["matrix", "--adapters", "numpy", "--profile", "default", "--output", str(out)]) == 2
 
 
 # ---------------------------------------------------------------- the committed data and its pages

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from convspec.spec import conv2d, exact_values
 from convspec.spec.exact import ExactComplex
 from helpers import assert_element, assert_refused
-from strategies import FLOAT_DTYPES, INTEGER_DTYPES, arrays, finite_elements, geometries
+from strategies import FLOAT_DTYPES, INTEGER_DTYPES, arrays, finite_elements, geometries, problems
 
 
 def _python_correlation(M: list, K: list, stride) -> list[list]:
@@ -48,19 +48,13 @@ def _scaled(values: np.ndarray) -> tuple[list[list[int]], int]:
     return ints, exponent
 
 
-@st.composite
-def integer_problem(draw):
-    geometry = draw(geometries(max_side=6, max_kernel=3, max_stride=3), label="geometry")
-    m_dtype = draw(st.sampled_from(INTEGER_DTYPES), label="M dtype")
-    k_dtype = draw(st.sampled_from(INTEGER_DTYPES), label="K dtype")
-    M = draw(arrays(m_dtype, geometry.m_shape, label="M"), label="M")
-    K = draw(arrays(k_dtype, geometry.k_shape, label="K"), label="K")
-    return M, K, geometry.stride
+def integer_problem():
+    return problems(INTEGER_DTYPES, max_side=6, max_kernel=3, max_stride=3)
 
 
 @given(problem=integer_problem())
 def test_EX1_integer_outputs_equal_python_int_arithmetic(problem):
-    M, K, stride = problem
+    M, K, stride = problem.M, problem.K, problem.stride
     out_dtype = np.result_type(M.dtype, K.dtype)
     expected = _python_correlation(M.tolist(), K.tolist(), stride)
     flat = [v for row in expected for v in row]
@@ -84,7 +78,7 @@ def test_EX1_integer_outputs_equal_python_int_arithmetic(problem):
 
 @given(problem=integer_problem())
 def test_EX1_exact_values_are_python_ints(problem):
-    M, K, stride = problem
+    M, K, stride = problem.M, problem.K, problem.stride
     if np.result_type(M.dtype, K.dtype).kind == "f":
         return
     exact = exact_values(M, K, stride=stride)
@@ -92,19 +86,13 @@ def test_EX1_exact_values_are_python_ints(problem):
     assert all(type(v) is int for v in exact.flat)
 
 
-@st.composite
-def float_problem(draw, dtypes=FLOAT_DTYPES):
-    geometry = draw(geometries(max_side=6, max_kernel=3, max_stride=3), label="geometry")
-    m_dtype = draw(st.sampled_from(dtypes), label="M dtype")
-    k_dtype = draw(st.sampled_from(dtypes + INTEGER_DTYPES), label="K dtype")
-    M = draw(arrays(m_dtype, geometry.m_shape, label="M"), label="M")
-    K = draw(arrays(k_dtype, geometry.k_shape, label="K"), label="K")
-    return M, K, geometry.stride
+def float_problem(dtypes=FLOAT_DTYPES):
+    return problems(dtypes, dtypes + INTEGER_DTYPES, max_side=6, max_kernel=3, max_stride=3)
 
 
 @given(problem=float_problem())
 def test_RD1_exact_values_equal_scaled_integer_sums(problem):
-    M, K, stride = problem
+    M, K, stride = problem.M, problem.K, problem.stride
     M_int, e_m = _scaled(M)
     K_int, e_k = _scaled(K)
     sums = _python_correlation(M_int, K_int, stride)
@@ -118,7 +106,7 @@ def test_RD1_exact_values_equal_scaled_integer_sums(problem):
 @given(problem=float_problem(dtypes=(np.dtype(np.float64),)))
 def test_RD1_float64_outputs_are_correctly_rounded(problem):
     """``int / int`` in Python is correctly rounded; the oracle must agree bit for bit."""
-    M, K, stride = problem
+    M, K, stride = problem.M, problem.K, problem.stride
     M_int, e_m = _scaled(M)
     K_int, e_k = _scaled(K)
     sums = _python_correlation(M_int, K_int, stride)
