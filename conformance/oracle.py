@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from convspec.spec import exact_values
-from convspec.spec.error_model import expected_wide
+from convspec.spec.error_model import exact_residual, expected_wide
 from convspec.spec.shape import output_shape
 
 #: Largest number of products (outputs * kernel size) evaluated with the exact spec.
@@ -145,18 +145,17 @@ class Expected:
         slack: an absolute error of the harness's own computation, per output,
             to add to the backend's allowance (zero for exact paths).
         path: ``"integers"``, ``"spec"`` or ``"double-double"``.
-        rational: the exact values themselves (ints, Fractions, exact complex
-            pairs or IEEE special floats) when the path computed them, else None;
-            used to re-check a near miss without the rounding of ``values``.
+        residual: the exact values minus ``values``, rounded to 64 bits, when the
+            path knows the exact values (see
+            `convspec.spec.error_model.exact_residual`); None on the double-double
+            path, whose ``values`` then carry a rounding of ``2**-53 |values|``.
     """
 
     values: np.ndarray
     exact: bool
     slack: np.ndarray | float
     path: str
-    rational: np.ndarray | None = None
-    rounded: bool = True
-    """False when ``values`` hold the exact values themselves (no rounding to 64 bits)."""
+    residual: np.ndarray | None = None
 
 
 def _magnitude(x: np.ndarray) -> int:
@@ -173,13 +172,16 @@ def expected(M: np.ndarray, K: np.ndarray, stride: tuple[int, int]) -> Expected:
         if out.kind in "iu" or bound <= 2 ** 53 or small:
             ints = exact_integers(M, K, stride)
             if out.kind in "iu":
-                return Expected(ints, True, 0.0, "integers", ints, rounded=False)
-            values = ints.astype(np.float64) if bound <= 2 ** 53 else \
-                np.vectorize(float, otypes=[np.float64])(ints)
-            return Expected(values, False, 0.0, "integers", ints, rounded=bound > 2 ** 53)
+                return Expected(ints, True, 0.0, "integers")
+            if bound <= 2 ** 53:  # every value is a float64: nothing is rounded
+                values = ints.astype(np.float64)
+                return Expected(values, False, 0.0, "integers", np.zeros(values.shape))
+            values = np.vectorize(float, otypes=[np.float64])(ints)
+            return Expected(values, False, 0.0, "integers", exact_residual(ints, values))
     if small:
         exact = exact_values(np.ascontiguousarray(M), np.ascontiguousarray(K), stride=stride)
-        return Expected(expected_wide(exact), False, 0.0, "spec", exact)
+        wide = expected_wide(exact)
+        return Expected(wide, False, 0.0, "spec", exact_residual(exact, wide))
     S = np.zeros((rows, cols))
     for a in range(K.shape[0]):
         for b in range(K.shape[1]):

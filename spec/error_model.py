@@ -349,5 +349,6 @@ def exact_residual(exact: np.ndarray, wide: np.ndarray) -> np.ndarray:
             out[idx] = complex(round_to_float(v.re - Fraction(w.real), f64),
                                round_to_float(v.im - Fraction(w.imag), f64))
         elif not isinstance(v, (float, complex)):
-            out[idx] = round_to_float(Fraction(v) - Fraction(float(w.real)), f64)
+            exact_v = Fraction(int(v)) if isinstance(v, np.integer) else Fraction(v)  # Python ints inside
+            out[idx] = round_to_float(exact_v - Fraction(float(w.real)), f64)
     return out

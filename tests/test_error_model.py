@@ -496,3 +496,12 @@ def test_AC2_bound_does_not_underflow_for_a_subnormal_operand():
     correct = M * K.astype(np.complex128)
     result = em.compare_normwise(correct, em.expected_wide(exact), M, K, (1, 1), np.dtype(np.complex128))
     assert result.ok and result.worst_ratio < 1e-2, result
+
+
+def test_exact_residual_accepts_numpy_integers():
+    """Exact integer sums held as numpy int64 give the same remainder as Python ints."""
+    ints = np.array([[2**53 + 1, -(2**60) - 3]], dtype=np.int64)
+    wide = ints.astype(np.float64)
+    as_python = np.array([[int(v) for v in ints[0]]], dtype=object)
+    residual = em.exact_residual(ints, wide)
+    assert residual.tolist() == em.exact_residual(as_python, wide).tolist() == [[1.0, -3.0]]
