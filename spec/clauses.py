@@ -26,6 +26,8 @@ class Clause:
     statement: str
     invalid_input: bool = False
     """True when violating the clause is an error the implementation must raise."""
+    op: str = "conv2d"
+    """The operation the clause belongs to (the core's clauses have unscoped ids)."""
 
 
 SECTIONS = {
@@ -40,7 +42,15 @@ SECTIONS = {
     "MU": "Side effects",
     "AL": "Aliasing",
     "AC": "Accuracy of conforming implementations",
+    "AT": "Attributes",
+    "PD": "Padding",
+    "SH": "Output shape",
+    "CO": "The core as a special case",
+    "OU": "The result object",
 }
+
+#: Operation scopes: the prefix of a scoped clause id, and the operation it names.
+OPERATIONS = {"CV": "conv"}
 
 _CLAUSE_LIST = [
     Clause("IN1", "IN", "M is a 2-D array",
@@ -125,13 +135,27 @@ _CLAUSE_LIST = [
            "An output whose window sum S[i, j] reaches the largest finite value of the output dtype "
            "is unconstrained for finite inputs: intermediate overflow is allowed there, and any "
            "value is accepted and counted."),
+    Clause("OU1", "OU", "The result is an ndarray",
+           "The result is a numpy.ndarray; a subclass that changes what operators or values mean "
+           "(numpy.matrix, a masked array) and any other type (a list, a scalar) are not results."),
     Clause("AC5", "AC", "Signed zeros are not compared",
            "Accuracy is judged on values: a zero output of either sign matches an exact zero."),
 ]
 
-CLAUSES: dict[str, Clause] = {c.id: c for c in _CLAUSE_LIST}
+def _catalogue() -> dict[str, Clause]:
+    from .layer_clauses import LAYER_CLAUSES
+    found: dict[str, Clause] = {}
+    for c in [*_CLAUSE_LIST, *LAYER_CLAUSES]:
+        if c.id in found:
+            raise ValueError(f"duplicate clause id {c.id}")
+        found[c.id] = c
+    return found
 
-_ID = r"[A-Z]{2}\d+"
+
+CLAUSES: dict[str, Clause] = _catalogue()
+
+#: A clause id: ``EQ2`` (the core's), or scoped by operation, ``CV-PD1``.
+_ID = r"(?:[A-Z]{2}-)?[A-Z]{2}\d+"
 _MARKER = re.compile(rf"#\s*checks:\s*({_ID}(?:\s*,\s*{_ID})*)")
 
 

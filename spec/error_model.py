@@ -85,12 +85,12 @@ def _up(x: Fraction | float) -> float:
     return float(np.nextafter(value, math.inf))
 
 
-def inexact_conversions(m_dtype, k_dtype, out_dtype) -> int:
+def inexact_conversions(m_dtype, k_dtype, out_dtype, *more) -> int:
     """How many inputs may lose value on conversion to a floating output dtype."""
     out = real_dtype(out_dtype)
     precision = np.finfo(out).nmant + 1
     count = 0
-    for dtype in (np.dtype(m_dtype), np.dtype(k_dtype)):
+    for dtype in (np.dtype(m_dtype), np.dtype(k_dtype), *(np.dtype(d) for d in more)):
         if dtype.kind in "iu" and dtype.itemsize * 8 - (dtype.kind == "i") > precision:
             count += 1
     return count
@@ -107,10 +107,16 @@ class Componentwise:
     @classmethod
     def for_problem(cls, k_shape, m_dtype, k_dtype, out_dtype,
                     flushes_subnormals: bool = False) -> "Componentwise":
-        out = np.dtype(out_dtype)
         n = int(k_shape[0]) * int(k_shape[1])
+        return cls.for_terms(n, (m_dtype, k_dtype), out_dtype, flushes_subnormals)
+
+    @classmethod
+    def for_terms(cls, n: int, in_dtypes, out_dtype,
+                  flushes_subnormals: bool = False) -> "Componentwise":
+        """The bound for sums of ``n`` products whose factors have ``in_dtypes``."""
+        out = np.dtype(out_dtype)
         u = unit_roundoff(out)
-        k = n + inexact_conversions(m_dtype, k_dtype, out)
+        k = n + inexact_conversions(*in_dtypes, out)
         tiny = 2 * smallest_normal(out) if flushes_subnormals else smallest_subnormal(out)  # checks: AC3
         if out.kind == "c":
             relative = _up(math.sqrt(2) * (1 + 2 * _U64)) * _up(gamma(k + 2, u))  # checks: AC1
@@ -352,3 +358,58 @@ def exact_residual(exact: np.ndarray, wide: np.ndarray) -> np.ndarray:
             exact_v = Fraction(int(v)) if isinstance(v, np.integer) else Fraction(v)  # Python ints inside
             out[idx] = round_to_float(exact_v - Fraction(float(w.real)), f64)
     return out
+
+
+# --------------------------------------------------------------------------- the layer
+
+def _group_matmul(p, Xp: np.ndarray, Wv: np.ndarray) -> np.ndarray:
+    """``sum over taps and channels of Xp * Wv`` per output, in float64 (CV-EQ1's sum, no bias)."""
+    N, g = p.batch, p.groups
+    Cg, Og = p.in_per_group, p.out_per_group
+    spatial = p.geometry.out_shape
+    P = int(np.prod(spatial))
+    total = np.zeros((N, g, Og, P))
+    if total.size == 0 or Cg == 0:
+        return total.reshape(p.out_shape)
+    for tap in p.geometry.taps():
+        cols = Xp[(slice(None), slice(None), *p.geometry.tap_slices(tap))].reshape(N, g, Cg, P)
+        weights = Wv[(slice(None), slice(None), *tap)].reshape(g, Og, Cg)
+        with np.errstate(over="ignore", invalid="ignore"):
+            total += np.einsum("goc,ngcp->ngop", weights, cols)
+    return total.reshape(p.out_shape)
+
+
+def layer_abs_sums(p) -> np.ndarray:
+    """An upper bound of ``S = |B[o]| + sum |Xp| |W|`` over each output's terms (CV-AC1).
+
+    Non-finite inputs count as 0 here (their outputs are judged by CV-NF1).
+    """
+    Xa = _abs64(np.where(np.isfinite(p.X), p.X, 0))
+    Wa = _abs64(np.where(np.isfinite(p.W), p.W, 0))
+    raw = _group_matmul(p, p.geometry.pad(Xa), Wa)
+    if p.B is not None:
+        Ba = _abs64(np.where(np.isfinite(p.B), p.B, 0))
+        raw = raw + Ba.reshape((1, -1) + (1,) * p.rank)
+    inflate = 1 + 4 * float(gamma(p.terms + 2, Fraction(1, 2 ** 53)))
+    with np.errstate(over="ignore"):
+        return raw * inflate + p.terms * 2.0 ** -1074 * 4
+
+
+def layer_nonfinite(p) -> np.ndarray:
+    """True where an output's terms hold a NaN or an infinity of X, W or B (CV-NF2)."""
+    bad_X = (~np.isfinite(p.X)).astype(np.float64)
+    hits = _group_matmul(p, p.geometry.pad(bad_X), np.ones(p.W.shape)) > 0
+    per_channel = ~np.isfinite(p.W).reshape(p.out_channels, -1).all(axis=1)
+    if p.B is not None:
+        per_channel |= ~np.isfinite(p.B)
+    return hits | per_channel.reshape((1, -1) + (1,) * p.rank)
+
+
+def layer_bound(p, flushes_subnormals: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The CV-AC1 bound of every output of ``p``, and the mask of unconstrained outputs."""
+    dtypes = [p.X.dtype, p.W.dtype] + ([p.B.dtype] if p.B is not None else [])
+    model = Componentwise.for_terms(p.terms, dtypes, p.out_dtype, flushes_subnormals)  # checks: CV-AC1
+    with np.errstate(all="ignore"):
+        S = layer_abs_sums(p)
+        bound = (model.relative * S + model.absolute) * (1 + 4 * _U64)
+    return bound, (S >= model.overflow) | layer_nonfinite(p)

@@ -21,7 +21,7 @@ from pathlib import Path
 from convspec.spec.clauses import CLAUSES, checked_at
 
 TESTS_DIR = Path(__file__).resolve().parent
-_NAME = re.compile(r"^test_([A-Z]{2}\d+)_")
+_NAME = re.compile(r"^test_((?:[A-Z]{2}_)?[A-Z]{2}\d+)_")
 _REFUSAL_CALLS = {"raises", "assert_refused"}
 
 
@@ -72,7 +72,7 @@ def collect(tests_dir: Path | None = None) -> list[TestRef]:
             cited = _marker_clauses(node)
             match = _NAME.match(node.name)
             if match:
-                cited.insert(0, match.group(1))
+                cited.insert(0, match.group(1).replace("_", "-"))
             if cited:
                 refs.append(TestRef(path.relative_to(root).as_posix(), node.name,
                                     tuple(dict.fromkeys(cited)), _calls_refusal(node)))
