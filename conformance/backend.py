@@ -30,6 +30,13 @@ from typing import Any, Callable, Literal
 from convspec.spec.validation import ADMITTED_DTYPES
 
 AccuracyClass = Literal["componentwise", "normwise"]
+#: The padding forms a layer backend may claim (see `Claims.padding`).
+PADDING_FORMS = frozenset({"explicit", "negative", "asymmetric", "VALID", "SAME_UPPER", "SAME_LOWER"})
+
+
+#: The operations of the specification, by the name a backend provides them under.
+OPERATION_NAMES = ("conv2d", "conv", "conv_input_grad", "conv_weight_grad", "conv_bias_grad",
+                   "conv_transpose")
 
 
 class BackendLoadError(Exception):
@@ -53,6 +60,17 @@ class Claims:
         max_kernel_side: the largest m' or n' it supports, or None.
         validates_input: whether it refuses invalid inputs by raising.
         timeout: seconds one call may take before it counts as hung.
+        ranks: the spatial ranks (1, 2, 3) it supports (layer operations).
+        padding: the padding forms it supports: ``explicit`` (non-negative
+            pairs), ``negative`` (cropping pairs), ``asymmetric`` (lo != hi),
+            ``VALID``, ``SAME_UPPER``, ``SAME_LOWER``.
+        dilation: whether it supports a dilation other than 1.
+        groups: whether it supports more than one group.
+        bias: whether it supports a bias.
+        empty_outputs: whether an output with a zero-size axis is returned
+            (rather than refused) when the window does not fit.
+        zero_size: whether zero-size inputs (N = 0, C = 0, a zero-size
+            spatial axis) are supported.
     """
 
     dtypes: tuple[str, ...] = ADMITTED_DTYPES
@@ -64,8 +82,22 @@ class Claims:
     max_kernel_side: int | None = None
     validates_input: bool = True
     timeout: float = 20.0
+    ranks: tuple[int, ...] = (1, 2, 3)
+    padding: frozenset[str] = PADDING_FORMS
+    dilation: bool = True
+    groups: bool = True
+    bias: bool = True
+    empty_outputs: bool = True
+    zero_size: bool = True
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "padding", frozenset(self.padding))
+        unknown_forms = sorted(set(self.padding) - PADDING_FORMS)
+        if unknown_forms:
+            raise ValueError(f"claims name unknown padding forms {unknown_forms}; "
+                             f"known: {', '.join(sorted(PADDING_FORMS))}")
+        if not set(self.ranks) <= {1, 2, 3}:
+            raise ValueError(f"claimed ranks must be among 1, 2, 3, got {self.ranks}")
         unknown = [d for d in self.dtypes if d not in ADMITTED_DTYPES]
         if unknown:
             raise ValueError(f"claims name dtypes the specification does not admit: {unknown}")
@@ -79,22 +111,29 @@ class Claims:
             "flushes_subnormals": self.flushes_subnormals,
             "max_input_side": self.max_input_side, "max_kernel_side": self.max_kernel_side,
             "validates_input": self.validates_input, "timeout": self.timeout,
+            "ranks": list(self.ranks), "padding": sorted(self.padding),
+            "dilation": self.dilation, "groups": self.groups, "bias": self.bias,
+            "empty_outputs": self.empty_outputs, "zero_size": self.zero_size,
         }
 
 
 @dataclass(frozen=True)
 class Backend:
-    """A named conv2d callable with its claims.
+    """A named backend: one callable per operation it provides, and its claims.
 
     Attributes:
         name: a short human-readable name.
-        fn: the callable ``fn(M, K, *, stride=(sx, sy))``.
+        fn: the callable of the operation ``op`` (for the core,
+            ``fn(M, K, *, stride=(sx, sy))``).
         claims: what it promises (`Claims`).
         version: the version of the library it wraps, if any.
         description: one line on how it computes.
         known_deviations: path of a known-deviation file, if any.
         target: the string it was loaded from; a worker process reloads the
             backend from it (filled in by `load_backend`).
+        op: the operation ``fn`` computes (``conv2d``, the core, by default).
+        ops: further operations it provides, by name (a framework adapter
+            usually provides several); ``fn`` is added under ``op``.
     """
 
     name: str
@@ -104,19 +143,45 @@ class Backend:
     description: str = ""
     known_deviations: str | None = None
     target: str | None = None
+    op: str = "conv2d"
+    ops: dict[str, Callable[..., Any]] = field(default_factory=dict)
 
-    def __call__(self, M, K, *, stride):
-        return self.fn(M, K, stride=stride)
+    def __post_init__(self) -> None:
+        if self.fn is not None:
+            self.ops.setdefault(self.op, self.fn)
+
+    @property
+    def operations(self) -> tuple[str, ...]:
+        """The operations it provides."""
+        return tuple(self.ops)
+
+    def for_op(self, op: str) -> "Backend":
+        """This backend narrowed to ``op``: ``fn`` computes it.
+
+        Raises:
+            BackendLoadError: the backend does not provide ``op``.
+        """
+        if op == self.op and self.fn is not None:
+            return self
+        if op not in self.ops:
+            raise BackendLoadError(f"backend {self.name!r} does not provide the operation {op!r}; "
+                                   f"it provides: {', '.join(self.ops) or 'none'}")
+        return replace(self, fn=self.ops[op], op=op)
+
+    def __call__(self, *args, **kwargs):
+        return self.fn(*args, **kwargs)
 
 
 def _bundled(name: str) -> Backend | None:
     if name == "reference":
         from convspec import reference
-        return Backend("reference", reference.conv2d,
+        ops = {op: getattr(reference, op) for op in OPERATION_NAMES if hasattr(reference, op)}
+        return Backend("reference", reference.conv2d, ops=ops,
                        description="convspec's fast reference implementation")
     if name == "spec":
         from convspec import spec
-        return Backend("spec", spec.conv2d, Claims(max_input_side=24, max_kernel_side=8),
+        ops = {op: getattr(spec, op) for op in OPERATION_NAMES if hasattr(spec, op)}
+        return Backend("spec", spec.conv2d, Claims(max_input_side=24, max_kernel_side=8), ops=ops,
                        description="the exact oracle (slow by design; small sizes only)")
     try:
         from convspec.conformance import adapters
