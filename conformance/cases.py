@@ -52,7 +52,20 @@ def _fresh(values: np.ndarray, order: str = "C") -> np.ndarray:
 
 
 def arrange(values: np.ndarray, layout: str) -> np.ndarray:
-    """A fresh array equal to ``values`` whose memory follows ``layout``."""
+    """A fresh array equal to ``values`` whose memory follows ``layout``.
+
+    For arrays of other ranks than 2, ``strided`` is the view ``base[1::2, …]``
+    of a buffer twice as long (plus one) on every axis, and ``reversed``
+    reverses every axis.
+    """
+    if values.ndim != 2 and layout in ("strided", "reversed"):
+        if layout == "reversed":
+            flip = (slice(None, None, -1),) * values.ndim
+            return _fresh(values[flip])[flip]
+        base = _fresh(np.full(tuple(2 * s + 1 for s in values.shape), FILLER, dtype=values.dtype))
+        view = base[(slice(1, None, 2),) * values.ndim]
+        view[...] = values
+        return view
     if layout == "C":
         return _fresh(values)
     if layout == "F":
@@ -104,6 +117,14 @@ class Case:
     layouts: tuple[str, str] = ("C", "C")
     followup: "Case | None" = None
 
+    op = "conv2d"
+    operand_names = ("M", "K")
+
+    def arguments(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """Fresh positional operands and keyword attributes of the call."""
+        M, K, stride = self.build()
+        return (M, K), {"stride": stride}
+
     def build(self) -> tuple[Any, Any, Any]:
         """Fresh operands ``(M, K, stride)`` arranged as the layouts say."""
         M = arrange(self.M, self.layouts[0]) if _is_matrix(self.M) else copy.deepcopy(self.M)
@@ -142,3 +163,89 @@ class Case:
 
     def __repr__(self) -> str:
         return f"Case({self.descriptor()})"
+
+
+def _is_array(x: Any) -> bool:
+    return type(x) is np.ndarray
+
+
+def _tuple_text(value: Any) -> str:
+    if isinstance(value, (tuple, list)) and all(isinstance(v, (int, np.integer)) for v in value):
+        return "x".join(str(int(v)) for v in value)
+    return repr(value).replace(" ", "")
+
+
+def _padding_text(padding: Any) -> str:
+    if isinstance(padding, str):
+        return padding
+    try:
+        return "_".join(f"{int(lo)}:{int(hi)}" for lo, hi in padding)
+    except (TypeError, ValueError):
+        return repr(padding).replace(" ", "")
+
+
+@dataclass(frozen=True, eq=False)
+class LayerCase:
+    """The arguments of one call of the layer ``conv(X, W, B, *, stride, padding, dilation, groups)``.
+
+    Attributes:
+        X, W, B: the logical operands (B may be None).
+        stride, padding, dilation, groups: the attributes exactly as passed.
+        layouts: the memory layouts of X, W and B.
+        followup: a later call, as for `Case`.
+    """
+
+    X: Any
+    W: Any
+    B: Any
+    stride: Any
+    padding: Any
+    dilation: Any
+    groups: Any
+    layouts: tuple[str, str, str] = ("C", "C", "C")
+    followup: "LayerCase | None" = None
+
+    op = "conv"
+    operand_names = ("X", "W", "B")
+
+    def operands(self) -> tuple[Any, Any, Any]:
+        return self.X, self.W, self.B
+
+    def attributes(self) -> dict[str, Any]:
+        return {"stride": self.stride, "padding": self.padding, "dilation": self.dilation,
+                "groups": self.groups}
+
+    def arguments(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """Fresh operands arranged as the layouts say, and fresh copies of the attributes."""
+        built = tuple(arrange(x, lay) if _is_array(x) else copy.deepcopy(x)
+                      for x, lay in zip(self.operands(), self.layouts))
+        return built, copy.deepcopy(self.attributes())
+
+    @property
+    def valid_arrays(self) -> bool:
+        return _is_array(self.X) and _is_array(self.W) and (self.B is None or _is_array(self.B))
+
+    @property
+    def dtype_text(self) -> str:
+        names = [_dtype_text(x) for x in self.operands() if x is not None]
+        return names[0] if len(set(names)) == 1 else ".".join(names)
+
+    def descriptor(self) -> str:
+        """A one-line problem name in the style ``conv_x2x3x8x8_w4x3x3x3_b4_s1x1_p1:1_1:1_d1x1_g1_float32``."""
+        bias = f"_b{_shape_text(self.B)}" if self.B is not None else ""
+        layouts = "" if set(self.layouts) == {"C"} else "_" + "_".join(self.layouts)
+        return (f"conv_x{_shape_text(self.X)}_w{_shape_text(self.W)}{bias}_s{_tuple_text(self.stride)}"
+                f"_p{_padding_text(self.padding)}_d{_tuple_text(self.dilation)}_g{self.groups}"
+                f"_{self.dtype_text}{layouts}")
+
+    def summary(self) -> dict[str, Any]:
+        def part(x: Any) -> dict[str, Any]:
+            if isinstance(x, np.ndarray):
+                return {"type": type(x).__name__, "shape": list(x.shape), "dtype": str(x.dtype)}
+            return {"type": type(x).__name__, "repr": repr(x)[:200]}
+        return {"X": part(self.X), "W": part(self.W), "B": part(self.B),
+                **{k: repr(v) for k, v in self.attributes().items()},
+                "layouts": list(self.layouts), "problem": self.descriptor()}
+
+    def __repr__(self) -> str:
+        return f"LayerCase({self.descriptor()})"

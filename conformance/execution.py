@@ -25,7 +25,7 @@ import contextlib
 import io
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, ContextManager, Iterator, Sequence
 
 import numpy as np
@@ -51,6 +51,9 @@ class Outcome:
         result_type: the qualified type name of what the backend returned.
         error: exception type and message, or the crash / timeout description.
         mutated_M, mutated_K: MU1, the call changed the bytes of M or K.
+        mutated: the names of every operand whose bytes the call changed.
+        is_ndarray: OU1, the backend returned a ``numpy.ndarray`` (or a
+            ``numpy.memmap``), not a list, a scalar or another subclass.
         shares_memory: AL1, the result shares memory with M or K.
         changed_by_later_call: AL2, the follow-up call changed this result
             (``None`` when there was no follow-up).
@@ -71,6 +74,8 @@ class Outcome:
     followup: "Outcome | None" = None
     seconds: float = 0.0
     output: str = ""
+    is_ndarray: bool = True
+    mutated: list[str] = field(default_factory=list)
 
 
 def _fingerprint(x: Any) -> bytes | None:
@@ -132,12 +137,12 @@ def perform(fn: Callable[..., Any], case: Case,
     ``capture()`` is entered around the call and yields a function returning
     the text captured so far; warnings are recorded in any case.
     """
-    M, K, stride = case.build()
-    before_M, before_K = _fingerprint(M), _fingerprint(K)
+    args, kwargs = case.arguments()
+    before = [_fingerprint(x) for x in args]
     start = time.perf_counter()
     with capture() as captured, _recorded_warnings() as caught:
         try:
-            raw = fn(M, K, stride=stride)
+            raw = fn(*args, **kwargs)
         except KeyboardInterrupt:
             raise
         except BaseException as exc:  # a backend may raise anything, even SystemExit
@@ -150,8 +155,10 @@ def perform(fn: Callable[..., Any], case: Case,
         return Outcome(RAISED, error=f"{type(failed).__name__}: {failed}"[:2000],
                        seconds=seconds, output=output)
     outcome = Outcome(OK, result_type=_type_name(raw), seconds=seconds, output=output)
-    outcome.mutated_M = before_M is not None and _fingerprint(M) != before_M
-    outcome.mutated_K = before_K is not None and _fingerprint(K) != before_K
+    outcome.is_ndarray = type(raw) in (np.ndarray, np.memmap)
+    outcome.mutated = [name for name, x, b in zip(case.operand_names, args, before)
+                       if b is not None and _fingerprint(x) != b]
+    outcome.mutated_M, outcome.mutated_K = (name in outcome.mutated for name in ("M", "K"))
     try:
         live = np.asarray(raw)
         outcome.value = np.array(live, copy=True)
@@ -159,7 +166,7 @@ def perform(fn: Callable[..., Any], case: Case,
         outcome.status = BAD_OUTPUT
         outcome.error = f"numpy.asarray failed on the result ({outcome.result_type}): {exc}"[:2000]
         return outcome
-    outcome.shares_memory = _shares(live, M) or _shares(live, K)
+    outcome.shares_memory = any(_shares(live, x) for x in args)
     if case.followup is not None:
         snapshot = outcome.value.tobytes()
         outcome.followup = perform(fn, case.followup, capture)

@@ -32,7 +32,8 @@ from convspec.spec.shape import output_shape
 
 from .cases import Case
 from .execution import BAD_OUTPUT, CRASHED, OK, RAISED, TIMEOUT, Outcome
-from .oracle import Expected, expected as compute_expected
+from .operations import CORE, operation
+from .oracle import Expected
 from .results import AccuracySummary
 
 _U64 = 2.0 ** -53
@@ -56,15 +57,31 @@ class Violation(AssertionError):
         self.cases, self.code, self.data = list(cases), code, dict(data or {})
 
 
-def call_line(i: int) -> str:
-    """The reproducer line making call ``i``."""
-    return f"C{i} = np.asarray(conv2d(M{i}, K{i}, stride=stride{i}))"
+def call_line(i: int, op: str = "conv2d") -> str:
+    """The reproducer line making call ``i`` of operation ``op``."""
+    return operation(op).call_line(i)
+
+
+def calls_text(cases: Sequence[Any], upto: int) -> str:
+    """The reproducer lines making calls ``0 … upto``."""
+    return "\n".join(call_line(i, cases[i].op) for i in range(upto + 1))
 
 
 def require_ok(outcome: Outcome, cases: Sequence[Case], index: int = 0) -> np.ndarray:
-    """The result of call ``index``, or a `Violation` saying why there is none."""
-    calls = "\n".join(call_line(i) for i in range(index + 1))
+    """The result of call ``index``, or a `Violation` saying why there is none.
+
+    A result that is not a ``numpy.ndarray`` (a list, a scalar, ``numpy.matrix``,
+    a masked array) violates OU1 even when its values are right.
+    """
     case = cases[index]
+    calls = calls_text(cases, index)
+    if outcome.status == OK and not outcome.is_ndarray:
+        op = operation(case)
+        raw = "\n".join([*calls.splitlines()[:-1], op.raw_call_line(index)])
+        raise Violation(
+            "violation", f"[{op.clause_id('OU1')}] the backend returned a {outcome.result_type}, not a "
+                         f"numpy.ndarray, on {case.descriptor()}", cases,
+            f"{raw}\nassert type(R{index}) is np.ndarray, f'the result is a {{type(R{index}).__name__}}'")
     if outcome.status == OK:
         return outcome.value
     if outcome.status == RAISED:
@@ -81,14 +98,16 @@ def require_ok(outcome: Outcome, cases: Sequence[Case], index: int = 0) -> np.nd
 def check_array(value: np.ndarray, cases: Sequence[Case], index: int = 0) -> None:
     """EQ1 and the result type: a numeric 2-D array of shape ``(m'', n'')``."""
     case = cases[index]
-    want = output_shape(case.M.shape, case.K.shape, tuple(int(s) for s in case.stride))
+    op = operation(case)
+    want = op.out_shape(case)
     c = f"C{index}"
-    calls = "\n".join(call_line(i) for i in range(index + 1))
+    calls = calls_text(cases, index)
     if value.dtype.kind not in "biufc":
         raise Violation("violation", f"the result has non-numeric dtype {value.dtype}",
                         cases, f"{calls}\nassert {c}.dtype.kind in 'iufc', {c}.dtype")
-    if value.ndim != 2 or value.shape != want:
-        raise Violation("violation", f"the result has shape {value.shape}, Eq 1 gives {want}",
+    if value.shape != want:
+        rule = "CV-SH1" if op.clause else "Eq 1"
+        raise Violation("violation", f"the result has shape {value.shape}, {rule} gives {want}",
                         cases, f"{calls}\nassert {c}.shape == {want!r}, {c}.shape")
 
 
@@ -104,13 +123,14 @@ def _check_integers(value: np.ndarray, exp: Expected, cases, index: int) -> None
     if equal.all():
         return
     where = _first(~equal)
-    out = np.result_type(cases[index].M.dtype, cases[index].K.dtype)
+    out = operation(cases[index]).out_dtype(cases[index])
     raise Violation(
         "violation",
-        f"{int((~equal).sum())} of {equal.size} integer outputs differ from Eq 2 (EX1); first at "
+        f"{int((~equal).sum())} of {equal.size} integer outputs differ from the exact value "
+        f"({operation(cases[index]).clause_id('EX1')}); first at "
         f"{where}: got {value[where]!r}, exact {exp.values[where]!r}",
         cases,
-        "\n".join(call_line(i) for i in range(index + 1)) + "\n"
+        calls_text(cases, index) + "\n"
         f"wrong = {c}.astype(object) != expected.astype(object)\n"
         f"assert not wrong.any(), f'{{wrong.sum()}} outputs differ; first at {{np.argwhere(wrong)[0]}}'",
         {"expected": exp.values.astype(out) if exp.values.dtype != object else exp.values},
@@ -118,8 +138,9 @@ def _check_integers(value: np.ndarray, exp: Expected, cases, index: int) -> None
 
 
 def _check_componentwise(value, exp: Expected, case: Case, claims, summary, cases, index):
-    out = np.result_type(case.M.dtype, case.K.dtype)
-    bound, unconstrained = componentwise_bound(case.M, case.K, case.stride, out, claims.flushes_subnormals)
+    op = operation(case)
+    out = op.out_dtype(case)
+    bound, unconstrained = op.bound(case, claims.flushes_subnormals)
     bound = bound + exp.slack
     acc = compare_componentwise(value, exp.values, bound, unconstrained, out, residual=exp.residual)
     summary.add(acc.worst_ratio, acc.compared, acc.unconstrained, acc.ulp_histogram)
@@ -132,11 +153,12 @@ def _check_componentwise(value, exp: Expected, case: Case, claims, summary, case
     c = f"C{index}"
     raise Violation(
         "violation",
-        f"{acc.violations} of {acc.compared} outputs exceed the componentwise error bound (AC1); "
+        f"{acc.violations} of {acc.compared} outputs exceed the componentwise error bound "
+        f"({op.clause_id('AC1')}); "
         f"worst at {where}: got {value[where]!r}, exact {exp.values[where]!r}, error "
         f"{acc.worst_ratio:.3g} times the bound",
         cases,
-        "\n".join(call_line(i) for i in range(index + 1)) + "\n"
+        calls_text(cases, index) + "\n"
         f"error = np.abs({c}.astype(np.complex128) - expected)\n"
         "bad = ~(error <= tolerance) & np.isfinite(tolerance)\n"
         "assert not bad.any(), (f'{bad.sum()} outputs off; first at {np.argwhere(bad)[0]}: '\n"
@@ -173,12 +195,13 @@ def check_values(value: np.ndarray, cases: Sequence[Case], claims, summary: Accu
     """EQ2 for call ``index``: exact for integer outputs, within the claimed accuracy otherwise."""
     check_array(value, cases, index)
     case = cases[index]
+    op = operation(case)
     if exp is None:
-        exp = compute_expected(case.M, case.K, tuple(case.stride))
-    out = np.result_type(case.M.dtype, case.K.dtype)
+        exp = op.expected(case)
+    out = op.out_dtype(case)
     if out.kind in "iu":
         _check_integers(value, exp, cases, index)
-    elif claims.accuracy == "normwise":
+    elif claims.accuracy == "normwise" and op is CORE:
         _check_normwise(value, exp, case, claims, summary, cases, index)
     else:
         _check_componentwise(value, exp, case, claims, summary, cases, index)
@@ -193,21 +216,22 @@ def check_specials(value: np.ndarray, cases: Sequence[Case], index: int = 0,
     """
     check_array(value, cases, index)
     case = cases[index]
-    special = nonfinite_windows(case.M, case.K, case.stride)
+    op = operation(case)
+    special = op.nonfinite(case)
     if not special.any():
         return
     if exp is None:
-        exp = compute_expected(case.M, case.K, tuple(case.stride))
+        exp = op.expected(case)
     got, want = value[special], exp.values[special]
     c = f"C{index}"
-    calls = "\n".join(call_line(i) for i in range(index + 1))
-    if np.result_type(case.M.dtype, case.K.dtype).kind == "c":
+    calls = calls_text(cases, index)
+    if op.out_dtype(case).kind == "c":
         bad = np.isfinite(got)
         if bad.any():
             where = _first(special & np.isfinite(value))
             raise Violation(
                 "violation", f"{int(bad.sum())} complex outputs whose windows hold NaN or infinity are "
-                             f"finite (NF3); first at {where}: {value[where]!r}",
+                             f"finite ({op.clause_id('NF1') if op.clause else 'NF3'}); first at {where}: {value[where]!r}",
                 cases, f"{calls}\nassert not np.isfinite({c}[special]).any(), {c}[special]",
                 {"special": special})
         return
@@ -219,7 +243,7 @@ def check_specials(value: np.ndarray, cases: Sequence[Case], index: int = 0,
     where = tuple(int(v) for v in positions[int(np.argmin(ok))])
     raise Violation(
         "violation",
-        f"{int((~ok).sum())} outputs over NaN or infinity break IEEE rules (NF1); first at {where}: "
+        f"{int((~ok).sum())} outputs over NaN or infinity break IEEE rules ({op.clause_id('NF1')}); first at {where}: "
         f"got {value[where]!r}, IEEE gives {exp.values[where]!r}",
         cases,
         f"{calls}\ngot, want = {c}[special], expected[special]\n"

@@ -188,3 +188,81 @@ def expected(M: np.ndarray, K: np.ndarray, stride: tuple[int, int]) -> Expected:
             S += np.abs(window(M, a, b, stride, (rows, cols)).astype(np.complex128)) * abs(complex(K[a, b]))
     slack = 4 * (K.size + 2) * _U64 ** 2 * S * (2 if out.kind == "c" else 1) + K.size * 2.0 ** -1070
     return Expected(double_double_sum(M, K, stride), False, slack, "double-double")
+
+
+# --------------------------------------------------------------------------- the layer
+
+def _layer_integers(p) -> np.ndarray:
+    """CV-EQ1 exactly for integral operands: int64 when no partial sum can overflow, else Python ints."""
+    mags = [_magnitude(x) if x.size else 0 for x in (p.X, p.W)]
+    bias = _magnitude(p.B) if p.B is not None and p.B.size else 0
+    fits = max(mags + [bias]) < 2 ** 62 and p.terms * mags[0] * mags[1] + bias < 2 ** 62
+    wide = np.int64 if fits else object
+    X = p.geometry.pad(p.X.astype(np.int64) if fits else p.X.astype(object))
+    W = p.W.astype(np.int64) if fits else p.W.astype(object)
+    N, g, Cg, Og = p.batch, p.groups, p.in_per_group, p.out_per_group
+    P = int(np.prod(p.geometry.out_shape))
+    total = np.zeros((N, g, Og, P), dtype=wide)
+    if total.size and Cg:
+        if not fits:
+            X = np.vectorize(int, otypes=[object])(X) if X.size else X
+            W = np.vectorize(int, otypes=[object])(W) if W.size else W
+        for tap in p.geometry.taps():
+            cols = X[(slice(None), slice(None), *p.geometry.tap_slices(tap))].reshape(N, g, Cg, P)
+            weights = W[(slice(None), slice(None), *tap)].reshape(g, Og, Cg)
+            total = total + np.einsum("goc,ngcp->ngop", weights, cols)
+    total = total.reshape(p.out_shape)
+    if p.B is not None:
+        B = p.B.astype(np.int64) if fits else np.array([int(v) for v in p.B], dtype=object)
+        total = total + B.reshape((1, -1) + (1,) * p.rank)
+    return total
+
+
+def _layer_magnitudes_integral(p) -> bool:
+    arrays = [p.X, p.W] + ([p.B] if p.B is not None else [])
+    return all(is_integral(x) and (x.size == 0 or _magnitude(x) < 2 ** 64) for x in arrays)
+
+
+def layer_expected(p) -> Expected:
+    """CV-EQ1 for the validated problem ``p``, by the cheapest exact-enough path.
+
+    Integral operands are summed exactly (int64 or Python ints); small problems
+    (at most `EXACT_BUDGET` terms in all) use the exact oracle; larger ones a
+    float64 (complex128) evaluation whose own error, bounded by the error model
+    for a 64-bit output, is returned as ``slack``.
+    """
+    from convspec.spec.error_model import Componentwise, layer_abs_sums
+    from convspec.spec.layer import exact_layer_values
+    out = p.out_dtype
+    size = int(np.prod(p.out_shape)) * p.terms
+    if _layer_magnitudes_integral(p):
+        ints = _layer_integers(p)
+        if out.kind in "iu":
+            return Expected(ints, True, 0.0, "integers")
+        if ints.dtype != object and (ints.size == 0 or np.abs(ints).max() <= 2 ** 53):
+            return Expected(ints.astype(np.float64), False, 0.0, "integers", np.zeros(ints.shape))
+        if size <= EXACT_BUDGET:
+            values = np.vectorize(float, otypes=[np.float64])(ints) if ints.size else ints.astype(np.float64)
+            return Expected(values, False, 0.0, "integers", exact_residual(ints, values))
+    if size <= EXACT_BUDGET:
+        exact = exact_layer_values(p)
+        wide = expected_wide(exact) if exact.size else np.zeros(exact.shape, np.complex128 if out.kind == "c" else np.float64)
+        return Expected(wide, False, 0.0, "spec", exact_residual(exact, wide))
+    wide_dtype = np.complex128 if out.kind == "c" else np.float64
+    from convspec.spec.error_model import _group_matmul
+    Xw = np.where(np.isfinite(p.X), p.X, 0).astype(wide_dtype)
+    Ww = np.where(np.isfinite(p.W), p.W, 0).astype(wide_dtype)
+    with np.errstate(all="ignore"):
+        values = _group_matmul(p, p.geometry.pad(Xw), Ww) if wide_dtype == np.float64 else None
+        if values is None:  # complex: real and imaginary parts as real sums
+            rr = _group_matmul(p, p.geometry.pad(Xw.real.copy()), Ww.real.copy())
+            ii = _group_matmul(p, p.geometry.pad(Xw.imag.copy()), Ww.imag.copy())
+            ri = _group_matmul(p, p.geometry.pad(Xw.real.copy()), Ww.imag.copy())
+            ir = _group_matmul(p, p.geometry.pad(Xw.imag.copy()), Ww.real.copy())
+            values = (rr - ii) + 1j * (ri + ir)
+        if p.B is not None:
+            values = values + np.where(np.isfinite(p.B), p.B, 0).astype(wide_dtype).reshape((1, -1) + (1,) * p.rank)
+    dtypes = [p.X.dtype, p.W.dtype] + ([p.B.dtype] if p.B is not None else [])
+    model = Componentwise.for_terms(p.terms + 2, dtypes, wide_dtype)
+    slack = (model.relative * layer_abs_sums(p) + model.absolute) * (1 + 8 * _U64)
+    return Expected(values, False, slack, "float64")
