@@ -112,7 +112,7 @@ def test_parser_is_available_for_documentation():
 def test_a_backend_with_the_wrong_signature_exits_2_at_once(tmp_path, capsys):
     import time
     backend = tmp_path / "wrong.py"
-    backend.write_text("def conv2d(M, K, stride):\n    return M\n", encoding="utf-8")
+    backend.write_text("def conv2d(M, K, s=(1, 1)):\n    return M\n", encoding="utf-8")
     start = time.perf_counter()
     assert main(["check", f"{backend}:conv2d", "--profile", "quick", "--isolation", "inprocess"]) == 2
     assert time.perf_counter() - start < 30  # no property ran
