@@ -58,7 +58,14 @@ class Claims:
             then uses the smallest normal number).
         max_input_side: the largest m or n it supports, or None for no limit.
         max_kernel_side: the largest m' or n' it supports, or None.
-        validates_input: whether it refuses invalid inputs by raising.
+        validates_input: whether it refuses inputs with no meaning by raising
+            (a wrong rank, an empty core input, a kernel larger than the input,
+            a stride that is not a positive integer, channels that don't divide).
+        strict_representation: whether it also refuses inputs that have a
+            numeric meaning in another representation (RP1: lists, masked and
+            bool arrays, an ndarray stride, integral float strides); a backend
+            that does not claim it may accept them, and must then compute the
+            converted input's result.
         timeout: seconds one call may take before it counts as hung.
         ranks: the spatial ranks (1, 2, 3) it supports (layer operations).
         padding: the padding forms it supports: ``explicit`` (non-negative
@@ -81,6 +88,7 @@ class Claims:
     max_input_side: int | None = None
     max_kernel_side: int | None = None
     validates_input: bool = True
+    strict_representation: bool = False
     timeout: float = 20.0
     ranks: tuple[int, ...] = (1, 2, 3)
     padding: frozenset[str] = PADDING_FORMS
@@ -110,7 +118,8 @@ class Claims:
             "nonfinite": self.nonfinite, "accuracy": self.accuracy,
             "flushes_subnormals": self.flushes_subnormals,
             "max_input_side": self.max_input_side, "max_kernel_side": self.max_kernel_side,
-            "validates_input": self.validates_input, "timeout": self.timeout,
+            "validates_input": self.validates_input,
+            "strict_representation": self.strict_representation, "timeout": self.timeout,
             "ranks": list(self.ranks), "padding": sorted(self.padding),
             "dilation": self.dilation, "groups": self.groups, "bias": self.bias,
             "empty_outputs": self.empty_outputs, "zero_size": self.zero_size,

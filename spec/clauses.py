@@ -47,6 +47,7 @@ SECTIONS = {
     "SH": "Output shape",
     "CO": "The core as a special case",
     "OU": "The result object",
+    "RP": "Other representations",
 }
 
 #: Operation scopes: the prefix of a scoped clause id, and the operation it names.
@@ -135,6 +136,14 @@ _CLAUSE_LIST = [
            "An output whose window sum S[i, j] reaches the largest finite value of the output dtype "
            "is unconstrained for finite inputs: intermediate overflow is allowed there, and any "
            "value is accepted and counted."),
+    Clause("RP1", "RP", "Other representations: refused or converted",
+           "Inputs outside the specification's representation but with a numeric meaning (a list, a "
+           "tuple or a masked array for M or K; a bool, object or extended-precision dtype; a stride "
+           "given as an ndarray, or with integral floats or bools) may be refused or accepted; an "
+           "implementation that accepts one returns the result the specification gives for the input "
+           "converted by numpy.asarray, bools read as 0 and 1 and integral floats as integers. Dtypes "
+           "without numbers (str, bytes, datetime, timedelta, structured) may be refused or accepted "
+           "with any result. The exact oracle refuses all of these (IN1-IN3, ST1, ST2)."),
     Clause("OU1", "OU", "The result is an ndarray",
            "The result is a numpy.ndarray; a subclass that changes what operators or values mean "
            "(numpy.matrix, a masked array) and any other type (a list, a scalar) are not results."),

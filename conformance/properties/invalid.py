@@ -5,6 +5,19 @@ several ways.  Raising any exception counts as refusing; returning anything,
 even an array of the right shape, does not.  A crash or a hang on invalid
 input is a failure too.
 
+The ways fall in two groups (RP1).  Inputs with *no meaning* (a wrong rank, an
+empty operand, a kernel larger than M, a stride of the wrong length, below 1
+or not integral) must be refused: ``invalid.in1`` … ``invalid.va3``.  Inputs
+that are *another representation* of a valid call (a list, a tuple or a
+masked array; a bool, object or extended-precision dtype; an ndarray stride,
+integral floats or bools in it) and dtypes without numbers (str, bytes,
+datetime64, timedelta64, structured) are ``invalid.representation``'s: a
+backend claiming ``strict_representation`` refuses them, any other may accept
+them and must then compute the converted input's result (it may return
+anything for the dtypes without numbers).  The first call of the run has
+already shown that the backend computes valid inputs, so a backend that
+raises on everything never gets here.
+
 ======  ===================================================================
 IN1/2   the operand is a list, a tuple, a Python scalar, a 0-D, 1-D or 3-D
         array, or a masked array
@@ -76,7 +89,34 @@ def _strides(sx: int, sy: int) -> dict[str, dict[str, Any]]:
     }
 
 
-def breakers(clause: str, case: Case) -> dict[str, Callable[[], Case]]:
+#: Dtypes without numbers (IN3): a backend claiming strictness refuses them; any other may
+#: return what it likes, as long as it does not crash or hang (there is no value to judge).
+NO_NUMBERS = frozenset(f"{name} has dtype {d}" for name in "MK"
+                       for d in ("str", "bytes", "datetime64", "timedelta64", "structured"))
+#: Ways of breaking a clause that are representations (RP1): opt-in refusals, else conversions.
+REPRESENTATION = frozenset({
+    "M is a list", "M is a tuple", "M is a masked array", "K is a list", "K is a tuple", "K is a masked array",
+    "M has dtype bool", "K has dtype bool", "M has dtype object", "K has dtype object",
+    "M has dtype longdouble", "K has dtype longdouble", "M has dtype clongdouble", "K has dtype clongdouble",
+    "stride is an ndarray", "stride has a float", "stride has a NumPy float", "stride has a bool",
+    "stride has a NumPy bool",
+}) | NO_NUMBERS
+
+
+
+def breakers(clause: str, case: Case, representation: bool | None = False) -> dict[str, Callable[[], Case]]:
+    """The ways of breaking ``clause`` in ``case``: description -> builder of the invalid call.
+
+    ``representation`` False keeps the ways with no meaning (mandatory refusals), True
+    only those of RP1, None all of them.
+    """
+    found = _breakers(clause, case)
+    if representation is None:
+        return found
+    return {d: f for d, f in found.items() if (d in REPRESENTATION) == representation}
+
+
+def _breakers(clause: str, case: Case) -> dict[str, Callable[[], Case]]:
     """The ways of breaking ``clause`` in ``case``: description -> builder of the invalid call."""
     M, K, (sx, sy) = case.M, case.K, case.stride
     if clause == "IN1":
@@ -108,10 +148,10 @@ def breakers(clause: str, case: Case) -> dict[str, Callable[[], Case]]:
 
 
 @st.composite
-def invalid_examples(draw, ctx: Context, clause: str) -> Example:
+def invalid_examples(draw, ctx: Context, clause: str, representation: bool = False) -> Example:
     base = draw(cases(ctx.pair_strategy(), ["C"], ctx.side(5), ctx.kernel(3)), label="valid call")
     base = Case(base.M, base.K, (min(base.stride[0], 3), min(base.stride[1], 3)))
-    options = breakers(clause, base)
+    options = breakers(clause, base, representation)
     how = draw(st.sampled_from(sorted(options)), label=f"how {clause} is broken")
     return Example((options[how](),), how)
 
@@ -144,7 +184,6 @@ def _validates(ctx: Context) -> str | None:
 _TITLES = {
     "IN1": "M that is not a 2-D ndarray is refused",
     "IN2": "K that is not a 2-D ndarray is refused",
-    "IN3": "Non-numeric or extended-precision dtypes are refused",
     "ST1": "A stride that is not a pair is refused",
     "ST2": "A stride element that is not an integer is refused",
     "ST3": "A stride element below 1 is refused",
@@ -158,3 +197,59 @@ PROPERTIES = [
              check=check_refused(cid), requires=_validates, share=0.5)
     for cid, title in _TITLES.items()
 ]
+
+
+REPRESENTED = ("IN1", "IN2", "IN3", "ST1", "ST2")
+
+
+@st.composite
+def representation_examples(draw, ctx: Context) -> Example:
+    clause = draw(st.sampled_from(REPRESENTED), label="clause whose representation changes")
+    return draw(invalid_examples(ctx, clause, True), label="call")
+
+
+def converted(case: Case) -> Case:
+    """The call as numpy.asarray sees it (RP1): bools as 0/1, integral floats as ints."""
+    def array(x):
+        x = np.asarray(x.data if isinstance(x, np.ma.MaskedArray) else x)
+        if x.dtype == bool:
+            return x.astype(np.int64)
+        if x.dtype == object:
+            return x.astype(np.result_type(*[np.asarray(v).dtype for v in x.flat]) if x.size else np.float64)
+        if x.dtype.char in "gG":
+            return x.astype(np.complex128 if x.dtype.kind == "c" else np.float64)
+        return x
+    stride = tuple(int(s) for s in np.asarray(case.stride).tolist())
+    return Case(array(case.M), array(case.K), stride)
+
+
+def check_representation(example: Example, ctx: Context) -> None:
+    """RP1: refused when strictness is claimed, else refused or computed as the converted input."""
+    case = example.cases[0]
+    (outcome,) = ctx.call([case])
+    if outcome.status == "raised":
+        return
+    if ctx.claims.strict_representation:
+        check_refused("RP1")(example, ctx)
+    value = require_ok(outcome, [case])
+    if example.note in NO_NUMBERS:
+        return  # accepted, and there is no numeric result to compare with
+    from ..judge import check_values
+    plain = converted(case)
+    if value.dtype.kind not in "iufc":  # e.g. object results of object inputs: compare their values
+        try:
+            value = value.astype(np.result_type(plain.M.dtype, plain.K.dtype))
+        except (TypeError, ValueError):
+            pass
+    try:
+        check_values(value, [plain], ctx.claims, ctx.summary)
+    except Violation as violation:
+        raise Violation(violation.kind, f"the backend accepted {example.note} but did not compute the converted "
+                                        f"input's result (RP1): {violation.message}", [case],
+                        violation.code, violation.data) from None
+
+
+PROPERTIES.append(Property(
+    "invalid.representation", "Other representations are refused, or computed as converted (RP1)",
+    ("RP1", "IN3"), strategy=lambda ctx: representation_examples(ctx), check=check_representation,
+    requires=_validates, share=0.5))
