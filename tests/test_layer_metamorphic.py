@@ -190,3 +190,12 @@ def test_a_normwise_backend_is_compared_on_integer_outputs_only():
     report = check(numpy_layer("bias_first_item"), ["conv.metamorphic.batch"], accuracy="normwise",
                    dtypes=("float32", "int32"), mixed_dtypes=False)
     assert report.results["conv.metamorphic.batch"].status is Status.FAIL
+
+
+def test_the_rank_relation_finds_the_inserted_axis_among_look_alikes():
+    # X0's own axis is also of size 1 with a kernel of 1, but it is padded: only axis 1 was inserted.
+    X, W = np.ones((1, 1, 1)), np.ones((1, 1, 1))
+    first = lm.LayerCase(X, W, None, (1,), ((1, 1),), (1,), 1)
+    second = lm.LayerCase(X[..., None], W[..., None], None, (1, 1), ((1, 1), (0, 0)), (1, 1), 1)
+    what, lhs, rhs = lm._relation_rank([first, second])
+    assert lhs == "np.squeeze(C1, axis=3)" and rhs == "C0"

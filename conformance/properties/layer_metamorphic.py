@@ -488,11 +488,18 @@ def _unit_axis(cases) -> int:
     d = cases[0].X.ndim - 2
     def drop(values, t):
         return tuple(values[:t]) + tuple(values[t + 1:])
+    first, second = cases
     for t in range(d + 1):
-        x, w = cases[1].X.shape[2:], cases[1].W.shape[2:]
-        if x[t] == w[t] == 1 and drop(x, t) == cases[0].X.shape[2:] and drop(w, t) == cases[0].W.shape[2:] \
-                and drop(cases[1].stride, t) == tuple(cases[0].stride):
-            return t
+        x, w = second.X.shape[2:], second.W.shape[2:]
+        padding = second.padding if isinstance(second.padding, str) else drop(second.padding, t)
+        unit = isinstance(second.padding, str) or tuple(second.padding[t]) == (0, 0)
+        if (x[t] == w[t] == second.stride[t] == second.dilation[t] == 1 and unit
+                and drop(x, t) == first.X.shape[2:] and drop(w, t) == first.W.shape[2:]
+                and drop(second.stride, t) == tuple(first.stride)
+                and drop(second.dilation, t) == tuple(first.dilation)
+                and (padding == first.padding if isinstance(padding, str) else
+                     tuple(map(tuple, padding)) == tuple(map(tuple, first.padding)))):
+            return t  # any axis that matches gives the same squeezed result
     raise RuntimeError("the rank relation's second call has no inserted unit axis")
 
 
