@@ -118,9 +118,9 @@ class Property:
 
 
 def _collect() -> dict[str, Property]:
-    from . import effects, invalid, layer, metamorphic, special, structure, values
+    from . import effects, invalid, layer, layer_metamorphic, metamorphic, special, structure, values
     found: dict[str, Property] = {}
-    for module in (values, structure, effects, special, metamorphic, invalid, layer):
+    for module in (values, structure, effects, special, metamorphic, invalid, layer, layer_metamorphic):
         for prop in module.PROPERTIES:
             if prop.id in found:
                 raise ValueError(f"duplicate property id {prop.id}")
