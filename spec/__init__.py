@@ -15,7 +15,8 @@ from .conv2d import conv2d, exact_values
 from .geometry import Axis, Geometry, same_pads, transposed_size
 from .grad_problem import (BiasGradProblem, InputGradProblem, WeightGradProblem,
                            conv_bias_grad_problem, conv_input_grad_problem, conv_weight_grad_problem)
-from .gradients import conv_bias_grad, conv_input_grad, conv_weight_grad
+from .gradients import (conv_bias_grad, conv_input_grad, conv_weight_grad, exact_bias_grad_values,
+                        exact_input_grad_values, exact_weight_grad_values)
 from .transpose import conv_transpose, exact_transpose_values
 from .transpose_problem import TransposeProblem, conv_transpose_problem
 from .layer import conv, exact_layer_values
@@ -32,5 +33,6 @@ __all__ = [
     "BiasGradProblem", "InputGradProblem", "TransposeProblem", "WeightGradProblem",
     "conv_bias_grad", "conv_bias_grad_problem", "conv_input_grad", "conv_input_grad_problem",
     "conv_transpose", "conv_transpose_problem", "conv_weight_grad", "conv_weight_grad_problem",
-    "exact_transpose_values", "transposed_size",
+    "exact_bias_grad_values", "exact_input_grad_values", "exact_transpose_values",
+    "exact_weight_grad_values", "transposed_size",
 ]

@@ -59,6 +59,30 @@ def bias_grad_terms(p: BiasGradProblem, o: int) -> list[tuple]:
             for n in range(p.dY.shape[0]) for j in np.ndindex(*p.dY.shape[2:])]
 
 
+def _exact(out_shape, out_dtype, terms_of) -> np.ndarray:
+    """Every element's exact sum before rounding, as an object array (for error analysis)."""
+    out = np.empty(out_shape, dtype=object)
+    for index in np.ndindex(*out_shape):
+        out[index] = exact_term_sum(terms_of(index), out_dtype)
+    return out
+
+
+def exact_input_grad_values(p: InputGradProblem) -> np.ndarray:
+    """Every ``dX`` element of ``p`` before rounding."""
+    return _exact(p.out_shape, p.out_dtype, lambda idx: input_grad_terms(p, idx[0], idx[1], idx[2:]))
+
+
+def exact_weight_grad_values(p: WeightGradProblem) -> np.ndarray:
+    """Every ``dW`` element of ``p`` before rounding."""
+    Xp = p.geometry.pad(p.X)
+    return _exact(p.out_shape, p.out_dtype, lambda idx: weight_grad_terms(p, Xp, idx[0], idx[1], idx[2:]))
+
+
+def exact_bias_grad_values(p: BiasGradProblem) -> np.ndarray:
+    """Every ``dB`` element of ``p`` before rounding."""
+    return _exact(p.out_shape, p.out_dtype, lambda idx: bias_grad_terms(p, idx[0]))
+
+
 def _evaluate(out_shape, out_dtype, terms_of) -> np.ndarray:
     """Every element's terms summed exactly and rounded once."""
     out = np.empty(out_shape, dtype=out_dtype)
