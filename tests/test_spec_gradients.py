@@ -112,6 +112,7 @@ def test_DB_IN1_refuses_bad_operands():
 
 # --------------------------------------------------------------------------- values
 
+@pytest.mark.clause("DW-AD1")
 @pytest.mark.parametrize("seed", range(30))
 def test_DX_AD1_and_DW_AD1_adjoint_identities_hold_exactly(seed):
     rng = np.random.default_rng(seed)
