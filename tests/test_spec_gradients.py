@@ -229,15 +229,15 @@ def test_DX_NF1_special_values_reach_exactly_the_fed_elements():
     dY = np.zeros(out)
     dY[0, 2, 1, 0] = np.inf  # output channel 2: group 1 (input channels 2, 3)
     dX = conv_input_grad(dY, W, input_shape=shape, **attrs)
-    fed = {(c, u, v) for c in (2, 3) for a in range(2) for b in range(2)
-           for u, v in [(1 * 2 + a - 1, 0 * 1 + b * 2 - 0)] if 0 <= u < 5 and 0 <= v < 4}
+    # window (1, 0) reads rows 1*2 + a - 1 and columns 0*1 + b*2 - 0 of channels 2 and 3
+    fed = {(c, 2 + a - 1, 2 * b) for c in (2, 3) for a in range(2) for b in range(2) if 2 * b < 4}
     assert {(c, u, v) for _, c, u, v in zip(*np.nonzero(~np.isfinite(dX)))} == fed
     # an infinite weight times zero dY is NaN exactly where the weight's tap is a term
     W = np.ones((4, 2, 2, 2))
     W[1, 0, 1, 0] = np.inf  # output channel 1 (group 0), input channel 0, tap (1, 0)
     dX = conv_input_grad(np.zeros(out), W, input_shape=shape, **attrs)
-    reached = {(u, v) for j in np.ndindex(*out[2:])
-               for u, v in [(j[0] * 2 + 1 - 1, j[1] + 0 - 0)] if 0 <= u < 5 and 0 <= v < 4}
+    # tap (1, 0) of window j reads row j0*2 + 1 - 1 and column j1*1 + 0*2 - 0
+    reached = {(2 * j0, j1) for j0, j1 in np.ndindex(*out[2:]) if 2 * j0 < 5 and j1 < 4}
     assert {(int(c), int(u), int(v)) for _, c, u, v in zip(*np.nonzero(np.isnan(dX)))} == {(0, u, v) for u, v in reached}
     assert (dX[np.isfinite(dX)] == 0).all()
 
