@@ -48,10 +48,13 @@ SECTIONS = {
     "CO": "The core as a special case",
     "OU": "The result object",
     "RP": "Other representations",
+    "AD": "Adjoint identities",
+    "CL": "Claims",
 }
 
 #: Operation scopes: the prefix of a scoped clause id, and the operation it names.
-OPERATIONS = {"CV": "conv"}
+OPERATIONS = {"CV": "conv", "DX": "conv_input_grad", "DW": "conv_weight_grad",
+              "DB": "conv_bias_grad", "TC": "conv_transpose"}
 
 _CLAUSE_LIST = [
     Clause("IN1", "IN", "M is a 2-D array",
@@ -152,9 +155,10 @@ _CLAUSE_LIST = [
 ]
 
 def _catalogue() -> dict[str, Clause]:
+    from .gradient_clauses import GRADIENT_CLAUSES
     from .layer_clauses import LAYER_CLAUSES
     found: dict[str, Clause] = {}
-    for c in [*_CLAUSE_LIST, *LAYER_CLAUSES]:
+    for c in [*_CLAUSE_LIST, *LAYER_CLAUSES, *GRADIENT_CLAUSES]:
         if c.id in found:
             raise ValueError(f"duplicate clause id {c.id}")
         found[c.id] = c

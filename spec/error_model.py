@@ -413,3 +413,148 @@ def layer_bound(p, flushes_subnormals: bool = False) -> tuple[np.ndarray, np.nda
         S = layer_abs_sums(p)
         bound = (model.relative * S + model.absolute) * (1 + 4 * _U64)
     return bound, (S >= model.overflow) | layer_nonfinite(p)
+
+
+# --------------------------------------------------------------------------- gradients and transposition
+#
+# Every element e of dX, dW, dB and the transposed convolution is a sum of n[e]
+# products (its own term count, from the problem's `term_counts`), so the AC1
+# argument applies element by element:
+#
+#     |computed[e] - exact[e]| <= gamma_{n[e]+c} * S[e] + n[e] * eta,
+#
+# S[e] the sum of |terms|.  S is the operation itself applied to |operands| in
+# float64: a sum of n non-negative float64 products is within gamma_n(2**-53) of
+# its value, and each product underflows by less than 2**-1074, so
+# S_64 * (1 + 4 gamma_{n+2}(2**-53)) + 4 n 2**-1074 is not below S.  Terms an
+# algorithm adds that are exact zeros (the zeros a zero-insertion transposed
+# convolution multiplies) round nothing, so n counts only the real terms.
+
+def _model(n: int, dtypes, out_dtype, flushes_subnormals: bool) -> Componentwise:
+    """`Componentwise.for_terms` for ``n`` terms whose factors have ``dtypes`` (a bias among them).
+
+    A third dtype (a bias) that may round on conversion adds one to the count.
+    """
+    first, second, *rest = dtypes
+    extra = sum(inexact_conversions(d, d, out_dtype) // 2 for d in rest)
+    return Componentwise.for_terms(n + extra, (first, second), out_dtype, flushes_subnormals)
+
+
+def _elementwise_bound(S: np.ndarray, counts: np.ndarray, dtypes, out_dtype,
+                       flushes_subnormals: bool) -> tuple[np.ndarray, float]:
+    """``gamma_{n[e]+c} * S[e] + n[e] * eta`` per element, and the overflow threshold."""
+    bound = np.zeros(S.shape)
+    overflow = float(np.finfo(real_dtype(out_dtype)).max)
+    with np.errstate(all="ignore"):
+        for n in np.unique(counts):
+            model = _model(int(n), dtypes, out_dtype, flushes_subnormals)
+            where = counts == n
+            bound[where] = (model.relative * S[where] + model.absolute) * (1 + 4 * _U64)
+    return bound, overflow
+
+
+def _inflate(raw: np.ndarray, n: int) -> np.ndarray:
+    """An upper bound of the exact sum from its float64 value over at most ``n`` non-negative terms."""
+    with np.errstate(over="ignore"):
+        return raw * (1 + 4 * float(gamma(n + 2, Fraction(1, 2 ** 53)))) + n * 2.0 ** -1074 * 4
+
+
+def _finite_abs(x: np.ndarray) -> np.ndarray:
+    return _abs64(np.where(np.isfinite(x), x, 0))
+
+
+def scatter_taps(geo, dY: np.ndarray, W: np.ndarray, groups: int, counts, spatial) -> np.ndarray:
+    """``dX[n, c, u] = Σ dY[n, o, j] W[o, c', a]`` over ``j·s + a·d − lo = u``, ``j < counts``, in float64.
+
+    ``dY`` has shape ``(N, O, *counts)``, ``W`` ``(O, C/g, *K)``; the result
+    ``(N, C, *spatial)``.  Scattered into the padded length, then `Geometry.unpad`.
+    """
+    N, O = dY.shape[:2]
+    Og, Cg = O // groups, W.shape[1]
+    P = int(np.prod(counts))
+    padded = tuple(max(ax.lo + size + ax.hi, 0) for ax, size in zip(geo.axes, spatial))
+    acc = np.zeros((N, groups, Cg, *padded))
+    dy = dY.reshape(N, groups, Og, P)
+    if acc.size and P and Og:
+        for tap in geo.taps():
+            w = W[(slice(None), slice(None), *tap)].reshape(groups, Og, Cg)
+            with np.errstate(over="ignore", invalid="ignore"):
+                part = np.einsum("ngop,goc->ngcp", dy, w).reshape(N, groups, Cg, *counts)
+            acc[(slice(None), slice(None), slice(None), *geo.tap_slices(tap, counts))] += part
+    return geo.unpad(acc.reshape(N, groups * Cg, *padded), spatial)
+
+
+def gather_taps(geo, Xp: np.ndarray, dY: np.ndarray, groups: int) -> np.ndarray:
+    """``dW[o, c, a] = Σ_{n, j} dY[n, o, j] Xp[n, g·C/g + c, j·s + a·d]`` in float64, shape (O, C/g, *K)."""
+    N, C = Xp.shape[:2]
+    O = dY.shape[1]
+    Og, Cg = O // groups, C // groups
+    P = int(np.prod(geo.out_shape))
+    out = np.zeros((groups, Og, Cg, *geo.kernel_shape))
+    dy = dY.reshape(N, groups, Og, P)
+    if out.size and N and P:
+        for tap in geo.taps():
+            cols = Xp[(slice(None), slice(None), *geo.tap_slices(tap))].reshape(N, groups, Cg, P)
+            with np.errstate(over="ignore", invalid="ignore"):
+                out[(slice(None), slice(None), slice(None), *tap)] = np.einsum("ngop,ngcp->goc", dy, cols)
+    return out.reshape(O, Cg, *geo.kernel_shape)
+
+
+def _bad(x: np.ndarray) -> np.ndarray:
+    return (~np.isfinite(x)).astype(np.float64)
+
+
+def input_grad_bound(p, flushes_subnormals: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The DX-AC1 bound of every ``dX`` element of ``p``, and the mask of unconstrained elements.
+
+    Elements whose terms hold NaN or an infinity are unconstrained here (DX-NF1 judges them).
+    """
+    geo, groups = p.geometry, p.forward.groups
+    args = (groups, geo.out_shape, p.out_shape[2:])
+    S = _inflate(scatter_taps(geo, _finite_abs(p.dY), _finite_abs(p.W), *args), p.terms)
+    bound, overflow = _elementwise_bound(S, p.term_counts(), (p.dY.dtype, p.W.dtype), p.out_dtype,
+                                         flushes_subnormals)  # checks: DX-AC1
+    bad = (scatter_taps(geo, _bad(p.dY), np.ones(p.W.shape), *args)
+           + scatter_taps(geo, np.ones(p.dY.shape), _bad(p.W), *args)) > 0
+    return bound, (S >= overflow) | bad
+
+
+def weight_grad_bound(p, flushes_subnormals: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The DW-AC1 bound of every ``dW`` element of ``p``, and the mask of unconstrained elements."""
+    f, geo = p.forward, p.geometry
+    Xa = geo.pad(_finite_abs(p.X))
+    S = _inflate(gather_taps(geo, Xa, _finite_abs(p.dY), f.groups), p.terms)
+    bound, overflow = _elementwise_bound(S, p.term_counts(), (p.X.dtype, p.dY.dtype), p.out_dtype,
+                                         flushes_subnormals)  # checks: DW-AC1
+    padded_ones = np.ones(Xa.shape)  # a padding zero is a term too (DW-PD1)
+    bad = (gather_taps(geo, geo.pad(_bad(p.X)), np.ones(p.dY.shape), f.groups)
+           + gather_taps(geo, padded_ones, _bad(p.dY), f.groups)) > 0
+    return bound, (S >= overflow) | bad
+
+
+def bias_grad_bound(p, flushes_subnormals: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The DB-AC1 bound of every ``dB`` element of ``p``, and the mask of unconstrained elements."""
+    axes = (0, *range(2, p.dY.ndim))
+    S = _inflate(_finite_abs(p.dY).sum(axis=axes), p.terms)
+    bound, overflow = _elementwise_bound(S, p.term_counts(), (p.dY.dtype, p.dY.dtype), p.out_dtype,
+                                         flushes_subnormals)  # checks: DB-AC1
+    return bound, (S >= overflow) | (_bad(p.dY).sum(axis=axes) > 0)
+
+
+def transpose_bound(p, flushes_subnormals: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The TC-AC1 bound of every output of ``p``, and the mask of unconstrained outputs."""
+    geo, spatial = p.geometry, p.out_shape[2:]
+    args = (p.groups, p.spatial_in, spatial)
+    raw = scatter_taps(geo, _finite_abs(p.X), _finite_abs(p.W), *args)
+    bad = (scatter_taps(geo, _bad(p.X), np.ones(p.W.shape), *args)
+           + scatter_taps(geo, np.ones(p.X.shape), _bad(p.W), *args)) > 0
+    dtypes = [p.X.dtype, p.W.dtype]
+    if p.B is not None:
+        lift = (1, -1) + (1,) * len(spatial)
+        raw = raw + _finite_abs(p.B).reshape(lift)
+        bad = bad | (_bad(p.B).reshape(lift) > 0)
+        dtypes.append(p.B.dtype)
+    S = _inflate(raw, p.terms)
+    bound, overflow = _elementwise_bound(S, p.term_counts(), dtypes, p.out_dtype,
+                                         flushes_subnormals)  # checks: TC-AC1
+    return bound, (S >= overflow) | bad
