@@ -35,7 +35,7 @@ def run(backend: Backend | Callable | str, *, profile: str = "default", seed: in
         known: str | PathLike | None = None, timeout: float | None = None,
         isolation: str = "auto", cache_dir: str | PathLike | None = None,
         progress: Callable[[PropertyResult], None] | None = None,
-        on_start: Callable[[str], None] | None = None) -> Report:
+        on_start: Callable[[str], None] | None = None, op: str = "conv2d") -> Report:
     """Check a backend with the property suite and return the report.
 
     Args:
@@ -60,6 +60,8 @@ def run(backend: Backend | Callable | str, *, profile: str = "default", seed: in
             replayed first on the next run); ``None`` disables it.
         progress: called with each `PropertyResult` as it completes.
         on_start: called with each property id before it starts.
+        op: the operation to check: ``"conv2d"`` (the core) or ``"conv"`` (the
+            layer); the backend must provide it.
 
     Returns:
         A `Report`; ``report.results[pid].status`` is a `Status`,
@@ -73,13 +75,13 @@ def run(backend: Backend | Callable | str, *, profile: str = "default", seed: in
     from .runner import run_suite
     return run_suite(backend, profile=profile, seed=seed, dtypes=dtypes, select=select,
                      known=known, timeout=timeout, isolation=isolation, cache_dir=cache_dir,
-                     progress=progress, on_start=on_start)
+                     progress=progress, on_start=on_start, op=op)
 
 
-def property_ids() -> list[str]:
-    """Ids of every property of the suite, in the order they run."""
+def property_ids(op: str | None = None) -> list[str]:
+    """Ids of the properties of operation ``op`` (of every operation when None), in run order."""
     from .properties import PROPERTIES
-    return list(PROPERTIES)
+    return [pid for pid, p in PROPERTIES.items() if op is None or p.op == op]
 
 
 def clause_table() -> dict[str, list[str]]:

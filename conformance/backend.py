@@ -145,6 +145,8 @@ class Backend:
     target: str | None = None
     op: str = "conv2d"
     ops: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    plain: bool = False
+    """True for a bare callable: it is checked as whichever operation is asked for."""
 
     def __post_init__(self) -> None:
         if self.fn is not None:
@@ -163,6 +165,8 @@ class Backend:
         """
         if op == self.op and self.fn is not None:
             return self
+        if self.plain:
+            return replace(self, op=op, ops={op: self.fn})
         if op not in self.ops:
             raise BackendLoadError(f"backend {self.name!r} does not provide the operation {op!r}; "
                                    f"it provides: {', '.join(self.ops) or 'none'}")
@@ -238,5 +242,5 @@ def load_backend(target: str) -> Backend:
     if isinstance(obj, Backend):
         return replace(obj, target=target)
     if callable(obj):
-        return Backend(name=target, fn=obj, target=target)
+        return Backend(name=target, fn=obj, target=target, plain=True)
     raise BackendLoadError(f"{target!r} is neither a Backend nor callable: {type(obj).__name__}")

@@ -17,6 +17,9 @@ import sys
 from typing import Sequence
 
 from .backend import BackendLoadError
+
+#: The operations `convspec check --op` accepts (those the harness has properties for).
+OPERATION_CHOICES = ("conv2d", "conv")
 from .profiles import PROFILES
 
 EXIT_OK, EXIT_USAGE = 0, 2  # 1 (a property failed) comes from Report.exit_code
@@ -40,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("target", nargs="?", metavar="TARGET",
                        help="the backend: 'package.module:attr', 'path/file.py:attr', or a bundled name "
                             "(reference, spec, or an adapter such as scipy, numpy)")
+    check.add_argument("--op", choices=list(OPERATION_CHOICES), default="conv2d",
+                       help="the operation to check: conv2d, the core conv2d(M, K, *, stride), or conv, the "
+                            "layer conv(X, W, B, *, stride, padding, dilation, groups) (default: %(default)s)")
     check.add_argument("--profile", choices=list(PROFILES), default="default",
                        help="how many examples to run (default: %(default)s)")
     check.add_argument("--seed", type=int, default=0, help="seed of every random choice; the same seed "
@@ -119,9 +125,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if note:
             print(note, file=out, flush=True)
 
-    print(f"convspec check {args.target} --profile {args.profile} --seed {args.seed}", file=out, flush=True)
+    op_text = f" --op {args.op}" if args.op != "conv2d" else ""
+    print(f"convspec check {args.target}{op_text} --profile {args.profile} --seed {args.seed}", file=out, flush=True)
     try:
-        report = run(args.target, profile=args.profile, seed=args.seed, dtypes=dtypes, select=select,
+        report = run(args.target, op=args.op, profile=args.profile, seed=args.seed, dtypes=dtypes, select=select,
                      known=args.known, timeout=args.timeout, isolation=args.isolation,
                      cache_dir=None if args.no_cache else args.cache_dir, progress=finished, on_start=started)
     except BackendLoadError as exc:

@@ -160,7 +160,7 @@ def run_matrix(adapters: Sequence[str] | None = None, *, profile: str = "default
         "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "profile": profile, "seed": seed, "environment": _environment(),
         "properties": [{"id": pid, "title": PROPERTIES[pid].title, "clauses": list(PROPERTIES[pid].clauses)}
-                       for pid in property_ids()],
+                       for pid in property_ids("conv2d")],
         "backends": rows,
     }
 

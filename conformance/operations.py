@@ -40,6 +40,8 @@ class Operation:
             constrain (overflow, or non-finite terms).
         nonfinite: ``case -> mask`` of the outputs whose terms hold NaN or an
             infinity.
+        example: ``claims -> case``, a simple valid call in a claimed dtype
+            (the run's first call, which must succeed).
         clause: the id prefix of the operation's clauses (``""`` for the core).
     """
 
@@ -53,6 +55,7 @@ class Operation:
     expected: Callable[[Any], Expected]
     bound: Callable[[Any, bool], tuple[np.ndarray, np.ndarray]]
     nonfinite: Callable[[Any], np.ndarray]
+    example: Callable[[Any], Any]
     clause: str = ""
 
     def call_line(self, i: int) -> str:
@@ -68,6 +71,30 @@ class Operation:
     def clause_id(self, local: str) -> str:
         """The full id of one of this operation's clauses (``EQ1`` -> ``CV-SH1`` style prefixes)."""
         return f"{self.clause}-{local}" if self.clause else local
+
+
+def _example_dtype(claims) -> np.dtype:
+    """A claimed dtype for a first call: float64 or float32 if claimed, else the first claimed."""
+    for name in ("float64", "float32"):
+        if name in claims.dtypes:
+            return np.dtype(name)
+    return np.dtype(claims.dtypes[0]) if claims.dtypes else np.dtype(np.float64)
+
+
+def _core_example(claims):
+    from .cases import Case
+    dtype = _example_dtype(claims)
+    M = (np.arange(20) % 5).reshape(4, 5).astype(dtype)
+    return Case(M, np.ones((2, 2), dtype), (1, 1))
+
+
+def _layer_example(claims):
+    from .cases import LayerCase
+    dtype = _example_dtype(claims)
+    rank = min(claims.ranks) if claims.ranks else 2
+    X = (np.arange(2 * 5 ** rank) % 5).reshape((1, 2) + (5,) * rank).astype(dtype)
+    W = np.ones((3, 2) + (2,) * rank, dtype)
+    return LayerCase(X, W, None, (1,) * rank, ((0, 0),) * rank, (1,) * rank, 1)
 
 
 def _core_problem(case):
@@ -89,6 +116,7 @@ CORE = Operation(
     bound=lambda case, flush: componentwise_bound(case.M, case.K, case.stride,
                                                   np.result_type(case.M.dtype, case.K.dtype), flush),
     nonfinite=lambda case: nonfinite_windows(case.M, case.K, case.stride),
+    example=_core_example,
 )
 
 LAYER = Operation(
@@ -100,6 +128,7 @@ LAYER = Operation(
     expected=lambda case: layer_expected(_layer_problem(case)),
     bound=lambda case, flush: layer_bound(_layer_problem(case), flush),
     nonfinite=lambda case: layer_nonfinite(_layer_problem(case)),
+    example=_layer_example,
     clause="CV",
 )
 

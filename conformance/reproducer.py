@@ -98,8 +98,16 @@ def literal(value: Any) -> str:
     return repr(value)
 
 
-def layout_lines(name: str, layout: str) -> list[str]:
-    """Lines that give ``name`` (a C-ordered array) the memory layout ``layout``."""
+def layout_lines(name: str, layout: str, ndim: int = 2) -> list[str]:
+    """Lines that give ``name`` (a C-ordered array of rank ``ndim``) the memory layout ``layout``."""
+    if ndim != 2 and layout == "strided":
+        every = ", ".join(["1::2"] * ndim)
+        return [f"_base = np.full(tuple(2 * s + 1 for s in {name}.shape), {FILLER}, dtype={name}.dtype)",
+                f"_base[{every}] = {name}",
+                f"{name} = _base[{every}]  # non-contiguous view"]
+    if ndim != 2 and layout == "reversed":
+        flip = ", ".join(["::-1"] * ndim)
+        return [f"{name} = {name}[{flip}].copy()[{flip}]  # negative strides"]
     if layout == "F":
         return [f"{name} = np.asfortranarray({name})"]
     if layout == "strided":
@@ -113,8 +121,20 @@ def layout_lines(name: str, layout: str) -> list[str]:
     return []
 
 
-def backend_lines(target: str | None, fn: Any = None) -> list[str]:
-    """Lines that bind the backend under test to the name ``conv2d``."""
+def backend_lines(target: str | None, fn: Any = None, op: str = "conv2d") -> list[str]:
+    """Lines that bind the backend's callable of operation ``op`` to the name ``op``."""
+    lines = _backend_lines(target, fn)
+    if op == "conv2d":
+        return lines
+    renamed = [line.replace("conv2d = ", f"{op} = ") for line in lines]
+    if target in ("reference", "spec"):
+        return [f"from convspec.{target} import {op}"]
+    if target and ":" not in target:
+        renamed[-1] = renamed[-1] + f".for_op({op!r})"
+    return renamed
+
+
+def _backend_lines(target: str | None, fn: Any = None) -> list[str]:
     if target in ("reference", "spec"):
         return [f"from convspec.{target} import conv2d"]
     if target and ":" in target:
@@ -139,10 +159,17 @@ def backend_lines(target: str | None, fn: Any = None) -> list[str]:
 
 
 def case_lines(i: int, case: Case) -> list[str]:
-    """Lines defining ``M{i}``, ``K{i}`` and ``stride{i}`` exactly as the harness passed them."""
-    lines = [f"M{i} = {literal(case.M)}", f"K{i} = {literal(case.K)}", f"stride{i} = {literal(case.stride)}"]
-    if case.valid_arrays:
-        lines += layout_lines(f"M{i}", case.layouts[0]) + layout_lines(f"K{i}", case.layouts[1])
+    """Lines defining the operands and attributes of call ``i`` exactly as the harness passed them."""
+    if case.op == "conv2d":
+        lines = [f"M{i} = {literal(case.M)}", f"K{i} = {literal(case.K)}", f"stride{i} = {literal(case.stride)}"]
+        if case.valid_arrays:
+            lines += layout_lines(f"M{i}", case.layouts[0]) + layout_lines(f"K{i}", case.layouts[1])
+        return lines
+    (operands, attributes) = (dict(zip(case.operand_names, case.operands())), case.attributes())
+    lines = [f"{name}{i} = {literal(value)}" for name, value in {**operands, **attributes}.items()]
+    for (name, value), layout in zip(operands.items(), case.layouts):
+        if isinstance(value, np.ndarray) and type(value) is np.ndarray:
+            lines += layout_lines(f"{name}{i}", layout, value.ndim)
     return lines
 
 
@@ -169,6 +196,7 @@ def render(*, property_id: str, clauses: Sequence[str], kind: str, message: str,
                "Running this script raises AssertionError (or the backend's own error, or",
                "crashes / hangs, as the run reported) while the failure persists.", '"""']
     imports = (["import base64"] if "base64." in text else []) + ["", "import numpy as np", ""]
-    lines = header + imports + backend_lines(target, fn) + [""] + body + [""] + code.splitlines() + [
+    op = cases[0].op if cases else "conv2d"
+    lines = header + imports + backend_lines(target, fn, op) + [""] + body + [""] + code.splitlines() + [
         "", "print('the failure did not reproduce: the property holds for this example')", ""]
     return "\n".join(lines)

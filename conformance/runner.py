@@ -52,8 +52,8 @@ from convspec.spec.validation import ADMITTED_DTYPES
 from .backend import Backend, BackendLoadError, Claims, load_backend
 from .cases import Case
 from .database import namespaced_database
-from .execution import LOST, TIMEOUT, Executor, InProcessExecutor, Outcome
-from .judge import Violation
+from .execution import LOST, RAISED, TIMEOUT, Executor, InProcessExecutor, Outcome
+from .judge import Violation, call_line
 from .known import KnownDeviation, load_known
 from .profiles import Profile, get_profile
 from .properties import PROPERTIES, Context, Property, select as select_properties
@@ -88,7 +88,7 @@ def as_backend(backend: Backend | Callable | str) -> Backend:
         return backend
     if callable(backend):
         name = getattr(backend, "__qualname__", None) or type(backend).__name__
-        return Backend(name=name, fn=backend)
+        return Backend(name=name, fn=backend, plain=True)
     raise BackendLoadError(f"not a backend: {type(backend).__name__}")
 
 
@@ -118,7 +118,7 @@ def make_executor(backend: Backend, isolation: str) -> tuple[Executor, str]:
     if isolation == "inprocess":
         return InProcessExecutor(backend.fn), ""
     if backend.target:
-        load = {"target": backend.target}
+        load = {"target": backend.target, "op": backend.op}
     else:
         try:
             load = {"pickled": pickle.dumps(backend)}
@@ -275,7 +275,7 @@ class Runner:
         dtypes = frozenset().union(*(e.dtypes or () for e in entries))
         layouts = frozenset().union(*(e.layouts or () for e in entries))
         return Context(self.claims, self.profile, _Caller(self.executor, self.watch),
-                       AccuracySummary(), dtypes, layouts)
+                       AccuracySummary(), dtypes, layouts, self.backend.op)
 
     def _failure(self, prop: Property, violation: Violation, blob: str | None = None,
                  kind: str | None = None, message: str | None = None, output: str = "") -> Failure:
@@ -353,8 +353,7 @@ class Runner:
             "stale known deviation", "", list(example.cases),
             "# The pinned example of the known deviation now passes this property:\n"
             "# remove the entry from the known-deviation file.\n"
-            + "\n".join(f"C{i} = np.asarray(conv2d(M{i}, K{i}, stride=stride{i}))"
-                        for i in range(len(example.cases))))
+            + "\n".join(call_line(i, case.op) for i, case in enumerate(example.cases)))
         return self._failure(
             prop, script_violation, kind="stale known deviation",
             message=f"STALE KNOWN DEVIATION: {entry.source} ({entry.reason!r}) declares that "
@@ -424,9 +423,9 @@ class Session:
     """
 
     def __init__(self, backend, *, profile: str = "default", seed: int = 0, dtypes=None, known=None,
-                 timeout=None, isolation: str = "auto", cache_dir=None) -> None:
+                 timeout=None, isolation: str = "auto", cache_dir=None, op: str = "conv2d") -> None:
         self.profile = get_profile(profile)
-        self.backend = as_backend(backend)
+        self.backend = as_backend(backend).for_op(op)
         self.claims = restrict_dtypes(self.backend.claims, dtypes)
         self.known_path = known if known is not None else self.backend.known_deviations
         entries = load_known(self.known_path, set(PROPERTIES)) if self.known_path else []
@@ -435,6 +434,11 @@ class Session:
         self.executor, self.note = make_executor(self.backend, isolation)
         self.runner = Runner(self.backend, self.claims, self.profile, self.executor, seed, self.timeout,
                              cache_dir, entries)
+        try:
+            preflight(self.executor, self.backend, self.claims, self.timeout)
+        except BaseException:
+            self.executor.close()
+            raise
 
     def run_property(self, prop: Property) -> PropertyResult:
         return self.runner.run_property(prop)
@@ -454,19 +458,42 @@ class Session:
                 "description": be.description, "claims": self.claims.as_dict()}
 
 
+def preflight(executor: Executor, backend: Backend, claims: Claims, timeout: float) -> None:
+    """One valid call before the run: a backend that cannot compute a valid input is not checked.
+
+    Without it, a backend with the wrong signature would raise on every call and
+    still "pass" every invalid-input property, since refusing counts there.
+
+    Raises:
+        BackendLoadError: the call raised; the message holds the
+            backend's error and the signature the harness calls.
+    """
+    from .operations import operation
+    op = operation(backend.op)
+    case = op.example(claims)
+    (outcome,) = executor.run([case], timeout)
+    if outcome.status != RAISED:  # a crash or a hang is the run's business: it is reported per property
+        return
+    raise BackendLoadError(
+        f"the backend failed on a simple valid input ({case.descriptor()}), so it cannot be checked:\n"
+        f"    {outcome.status}: {outcome.error}\n"
+        f"convspec calls it as {op.signature}, every keyword given; check its signature and "
+        f"that it is the operation {op.name!r} (choose another with --op)")
+
+
 def run_suite(backend, *, profile: str = "default", seed: int = 0, dtypes=None, select=None,
               known=None, timeout=None, isolation: str = "auto", cache_dir=None,
-              progress=None, on_start=None) -> Report:
+              progress=None, on_start=None, op: str = "conv2d") -> Report:
     """Implementation of `convspec.conformance.run` (see there)."""
     patterns = [p.strip() for p in select.split(",")] if isinstance(select, str) else select
-    props = select_properties(patterns)
+    props = select_properties(patterns, op)
     if patterns and not props:
         raise ValueError(f"no property matches {patterns}")
     started = datetime.now(timezone.utc)
     clock = time.perf_counter()
     results: dict[str, PropertyResult] = {}
     with Session(backend, profile=profile, seed=seed, dtypes=dtypes, known=known, timeout=timeout,
-                 isolation=isolation, cache_dir=cache_dir) as session:
+                 isolation=isolation, cache_dir=cache_dir, op=op) as session:
         for prop in props:
             if on_start:
                 on_start(prop.id)

@@ -33,7 +33,7 @@ of M and K, so that ``0 * inf`` (NaN under IEEE) occurs under the windows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 from hypothesis import strategies as st
@@ -284,3 +284,200 @@ def cases(draw, pairs: st.SearchStrategy[tuple[str, str]], layouts: Sequence[str
 def single(case_strategy: st.SearchStrategy[Case]) -> st.SearchStrategy[Example]:
     """Examples made of one call."""
     return case_strategy.map(lambda case: Example((case,)))
+
+
+# --------------------------------------------------------------------------- the layer
+#
+# Problems of ``conv(X, W, B, *, stride, padding, dilation, groups)`` are drawn
+# in dependency order: spatial rank, groups, channels per group (so C and O are
+# multiples of groups), batch, kernel, dilation, padding form and pads, the
+# spatial sizes (chosen so that the output is not empty unless an empty output
+# is drawn on purpose), a stride that is sometimes larger than the window, and
+# the bias.  Small arrays take their values from hypothesis itself, so that a
+# counterexample shrinks toward small, simple values; large ones (`LayerSpec.fill`)
+# from a generator seeded by a drawn seed.
+
+from hypothesis.extra import numpy as hnp
+
+from .cases import LayerCase
+
+
+@dataclass(frozen=True)
+class LayerFeatures:
+    """The layer features a strategy may use (from the claims)."""
+
+    ranks: tuple[int, ...] = (1, 2, 3)
+    padding: frozenset[str] = frozenset({"explicit", "negative", "asymmetric", "VALID",
+                                         "SAME_UPPER", "SAME_LOWER"})
+    dilation: bool = True
+    groups: bool = True
+    bias: bool = True
+    empty_outputs: bool = False
+    zero_size: bool = False
+
+    @classmethod
+    def from_claims(cls, claims, empty: bool = False) -> "LayerFeatures":
+        return cls(tuple(claims.ranks), frozenset(claims.padding), claims.dilation, claims.groups,
+                   claims.bias, empty and claims.empty_outputs, empty and claims.zero_size)
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """The structure of one layer problem (no values)."""
+
+    batch: int
+    in_channels: int
+    out_channels: int
+    spatial: tuple[int, ...]
+    kernel: tuple[int, ...]
+    stride: tuple[int, ...]
+    padding: Any
+    dilation: tuple[int, ...]
+    groups: int
+    bias: bool
+
+    @property
+    def x_shape(self) -> tuple[int, ...]:
+        return (self.batch, self.in_channels, *self.spatial)
+
+    @property
+    def w_shape(self) -> tuple[int, ...]:
+        return (self.out_channels, self.in_channels // self.groups, *self.kernel)
+
+    @property
+    def terms(self) -> int:
+        return (self.in_channels // self.groups) * int(np.prod(self.kernel)) + self.bias
+
+
+def _padding_forms(features: LayerFeatures) -> list[str]:
+    order = ["explicit", "VALID", "SAME_UPPER", "SAME_LOWER", "negative", "asymmetric"]
+    return [form for form in order if form in features.padding] or ["VALID"]
+
+
+@st.composite
+def layer_specs(draw, features: LayerFeatures, max_side: int = 7, max_kernel: int = 3,
+                max_channels: int = 3, max_batch: int = 2) -> LayerSpec:
+    """A valid layer problem's structure, drawn in dependency order (see above)."""
+    rank = draw(st.sampled_from(sorted(features.ranks)), label="spatial rank")
+    groups = draw(st.sampled_from([1, 2, 3]) if features.groups else st.just(1), label="groups")
+    low = 0 if features.zero_size else 1
+    cg = draw(st.integers(low, max_channels), label="input channels per group")
+    og = draw(st.integers(1, max_channels), label="output channels per group")
+    batch = draw(st.integers(low, max_batch), label="batch")
+    kernel = tuple(draw(st.integers(1, max_kernel), label=f"kernel extent {t}") for t in range(rank))
+    dilation = tuple(draw(st.integers(1, 3) if features.dilation else st.just(1), label=f"dilation {t}")
+                     for t in range(rank))
+    form = draw(st.sampled_from(_padding_forms(features)), label="padding form")
+    pads: list[tuple[int, int]] = []
+    for t in range(rank):
+        if form == "explicit":
+            p = draw(st.integers(0, 2), label=f"pad {t}")
+            pads.append((p, p))
+        elif form == "asymmetric":
+            pads.append((draw(st.integers(0, 3), label=f"pad lo {t}"), draw(st.integers(0, 3), label=f"pad hi {t}")))
+        elif form == "negative":
+            pads.append((draw(st.integers(-2, 2), label=f"pad lo {t}"), draw(st.integers(-2, 2), label=f"pad hi {t}")))
+        else:
+            pads.append((0, 0))
+    if form == "negative" and all(lo >= 0 and hi >= 0 for lo, hi in pads):
+        pads[0] = (-1, pads[0][1])
+    empty = features.empty_outputs and draw(st.booleans(), label="empty output on purpose")
+    spatial = []
+    for t in range(rank):
+        k_eff = (kernel[t] - 1) * dilation[t] + 1
+        lo, hi = pads[t] if form in ("explicit", "asymmetric", "negative") else (0, 0)
+        need = max(low, k_eff - lo - hi, 1 - lo - hi, 1 if form in ("SAME_UPPER", "SAME_LOWER", "VALID") else 0)
+        if form == "VALID":
+            need = max(need, k_eff)
+        if empty and t == 0:
+            spatial.append(draw(st.integers(max(low, 0), max(low, need - 1)), label=f"size {t} (empty output)"))
+        else:
+            spatial.append(need + draw(st.integers(0, max_side), label=f"size {t} beyond the window"))
+    stride = tuple(draw(st.one_of(st.integers(1, 3), st.integers(1, (kernel[t] - 1) * dilation[t] + 3)),
+                        label=f"stride {t}") for t in range(rank))
+    padding = form if form in ("VALID", "SAME_UPPER", "SAME_LOWER") else tuple(pads)
+    bias = features.bias and draw(st.booleans(), label="bias")
+    return LayerSpec(batch, cg * groups, og * groups, tuple(spatial), kernel, stride, padding, dilation,
+                     groups, bias)
+
+
+def _small_elements(dtype: np.dtype, magnitude: int, floats: str) -> st.SearchStrategy:
+    """Hypothesis elements of ``dtype``: integers within ``magnitude``, or moderate / integral floats."""
+    if dtype.kind in "iu":
+        lo, hi = integer_limits(dtype, magnitude)
+        return st.integers(lo, hi)
+    part = _real_dtype(dtype)
+    width = 8 * part.itemsize
+    if floats == "integral":
+        real = st.integers(-4, 4).map(float)
+    else:
+        top = 8.0 if width == 16 else 256.0
+        real = st.one_of(st.integers(-4, 4).map(float),
+                         st.floats(-top, top, width=width, allow_subnormal=False))
+    if dtype.kind == "c":
+        return st.builds(complex, real, real)
+    return real
+
+
+def layer_arrays(draw, spec: LayerSpec, dtypes: tuple[str, str, str], floats: str = "moderate",
+                 bits: float = 0.5):
+    """``(X, W, B)`` for ``spec`` with values from hypothesis; integer sums never overflow."""
+    x_dt, w_dt, b_dt = (np.dtype(d) for d in dtypes)
+    n = max(spec.terms, 1)
+    A, Bm = integer_magnitudes(x_dt if x_dt.kind in "iu" else np.dtype(np.int64),
+                               w_dt if w_dt.kind in "iu" else np.dtype(np.int64), n, bits) \
+        if np.result_type(x_dt, w_dt, b_dt).kind in "iu" else (2 ** 12, 2 ** 12)
+    X = draw(hnp.arrays(x_dt, spec.x_shape, elements=_small_elements(x_dt, A, floats)), label="X")
+    W = draw(hnp.arrays(w_dt, spec.w_shape, elements=_small_elements(w_dt, Bm, floats)), label="W")
+    B = None
+    if spec.bias:
+        B = draw(hnp.arrays(b_dt, (spec.out_channels,), elements=_small_elements(b_dt, min(A * Bm, 2 ** 62), floats)),
+                 label="B")
+    return X, W, B
+
+
+def layer_fill(rng: np.random.Generator, spec: LayerSpec, dtypes: tuple[str, str, str]):
+    """``(X, W, B)`` for a large ``spec`` from a seeded generator (moderate values, no overflow)."""
+    x_dt, w_dt, b_dt = (np.dtype(d) for d in dtypes)
+    out = np.result_type(x_dt, w_dt, b_dt)
+    def one(shape, dtype, magnitude):
+        if dtype.kind in "iu":
+            return integer_array(rng, shape, dtype, magnitude, False)
+        return float_array(rng, shape, dtype, "moderate")
+    if out.kind in "iu":
+        A, Bm = integer_magnitudes(x_dt, w_dt, max(spec.terms, 1), 0.5, 2 ** 61)
+    else:
+        A, Bm = 2 ** 10, 2 ** 10
+    X, W = one(spec.x_shape, x_dt, A), one(spec.w_shape, w_dt, Bm)
+    B = one((spec.out_channels,), b_dt, A * Bm) if spec.bias else None
+    return X, W, B
+
+
+@st.composite
+def layer_dtypes(draw, pairs: st.SearchStrategy[tuple[str, str]]) -> tuple[str, str, str]:
+    """Dtypes of ``(X, W, B)``: a claimed pair, the bias sharing W's dtype."""
+    x_dt, w_dt = draw(pairs, label="dtypes of X and W")
+    return x_dt, w_dt, w_dt
+
+
+@st.composite
+def layer_cases(draw, features: LayerFeatures, pairs: st.SearchStrategy[tuple[str, str]],
+                layouts: Sequence[str] = ("C",), floats: str = "moderate", specials: int = 0,
+                max_side: int = 7) -> LayerCase:
+    """One valid layer call: structure, dtypes, layouts and values (optionally with NaN/inf)."""
+    spec = draw(layer_specs(features, max_side=max_side), label="problem")
+    dtypes = draw(layer_dtypes(pairs), label="dtypes")
+    bits = draw(st.sampled_from([0.5, 0.0, 1.0]), label="integer range (fraction of bits)")
+    X, W, B = layer_arrays(draw, spec, dtypes, floats, bits)
+    if specials:
+        rng = np.random.default_rng(draw(seeds(), label="special positions seed"))
+        where = draw(st.sampled_from(["X", "W", "B"] if B is not None else ["X", "W"]), label="NaN/inf in")
+        target = {"X": X, "W": W, "B": B}[where]
+        if target.dtype.kind in "fc" and target.size:
+            planted = target.reshape(-1).copy()
+            for _ in range(draw(st.integers(1, specials), label="how many NaN/inf")):
+                planted[int(rng.integers(planted.size))] = [np.nan, np.inf, -np.inf][int(rng.integers(3))]
+            planted = planted.reshape(target.shape)
+            X, W, B = (planted if name == where else arr for name, arr in (("X", X), ("W", W), ("B", B)))
+    lay = tuple(draw(st.sampled_from(list(layouts)), label=f"layout of {name}") for name in "XWB")
+    return LayerCase(X, W, B, spec.stride, spec.padding, spec.dilation, spec.groups, lay)

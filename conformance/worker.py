@@ -300,7 +300,7 @@ def _load(spec: dict[str, Any]):
             sys.path.insert(0, entry)
     if "target" in spec:
         from .backend import load_backend
-        return load_backend(spec["target"])
+        return load_backend(spec["target"]).for_op(spec.get("op", "conv2d"))
     return pickle.loads(spec["pickled"])
 
 

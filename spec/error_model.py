@@ -116,7 +116,7 @@ class Componentwise:
         """The bound for sums of ``n`` products whose factors have ``in_dtypes``."""
         out = np.dtype(out_dtype)
         u = unit_roundoff(out)
-        k = n + inexact_conversions(*in_dtypes, out)
+        k = n + inexact_conversions(in_dtypes[0], in_dtypes[1], out, *in_dtypes[2:])
         tiny = 2 * smallest_normal(out) if flushes_subnormals else smallest_subnormal(out)  # checks: AC3
         if out.kind == "c":
             relative = _up(math.sqrt(2) * (1 + 2 * _U64)) * _up(gamma(k + 2, u))  # checks: AC1

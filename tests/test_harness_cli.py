@@ -12,7 +12,9 @@ import jsonschema
 import pytest
 
 from convspec.conformance.cli import build_parser, main
-from convspec.conformance.properties import PROPERTIES
+from convspec.conformance.properties import of_op
+
+PROPERTIES = of_op("conv2d")
 from convspec.conformance.report import schema
 
 BACKENDS = Path(__file__).parent / "harness" / "backends.py"
@@ -77,7 +79,8 @@ def test_exit_2_for_usage_errors(argv):
 def test_list_properties_names_every_property_and_its_clauses(capsys):
     assert main(["check", "--list-properties"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split()[0] for line in lines] == list(PROPERTIES)
+    from convspec.conformance.properties import PROPERTIES as ALL
+    assert [line.split()[0] for line in lines] == list(ALL)
     assert "EQ1" in next(line for line in lines if line.startswith("shape.eq1"))
 
 
@@ -104,3 +107,19 @@ def test_parser_is_available_for_documentation():
     parser = build_parser()
     check = parser.parse_args(["check", "reference", "--seed", "3"])
     assert check.seed == 3 and check.profile == "default" and check.isolation == "subprocess"
+
+
+def test_a_backend_with_the_wrong_signature_exits_2_at_once(tmp_path, capsys):
+    import time
+    backend = tmp_path / "wrong.py"
+    backend.write_text("def conv2d(M, K, s=(1, 1)):\n    return M\n", encoding="utf-8")
+    start = time.perf_counter()
+    assert main(["check", f"{backend}:conv2d", "--profile", "quick", "--isolation", "inprocess"]) == 2
+    assert time.perf_counter() - start < 30  # no property ran
+    err = capsys.readouterr().err
+    assert "TypeError" in err and "conv2d(M, K, *, stride)" in err
+
+
+def test_numpy_sum_is_not_a_convolution(capsys):
+    assert main(["check", "numpy:sum", "--profile", "quick", "--isolation", "inprocess"]) == 2
+    assert "failed on a simple valid input" in capsys.readouterr().err

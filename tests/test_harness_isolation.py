@@ -21,7 +21,7 @@ def kinds(report) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("name, kind", [("exits", "crashed"), ("segfaults", "crashed"),
-                                        ("raises", "raised"), ("returns_text", "violation")])
+                                        ("returns_text", "violation")])
 def test_the_run_survives_and_reports_the_misbehaviour(name, kind):
     report = run(target(name), profile="quick", select=["shape.eq1"])
     assert set(report.results) == {"shape.eq1"}
@@ -29,6 +29,14 @@ def test_the_run_survives_and_reports_the_misbehaviour(name, kind):
     assert kind in kinds(report).values()
     for result in report.results.values():
         assert "conv2d" in result.failure.reproducer
+
+
+def test_a_backend_that_raises_on_a_valid_input_is_not_checked_at_all():
+    """Refusals count only from a backend that has shown it computes valid inputs."""
+    from convspec.conformance import BackendLoadError
+    with pytest.raises(BackendLoadError, match=r"failed on a simple valid input.*\n.*raised: .*\n"
+                                               r".*conv2d\(M, K, \*, stride\)"):
+        run(target("raises"), profile="quick")
 
 
 def test_a_crash_names_the_signal():

@@ -45,6 +45,7 @@ class Context:
     summary: AccuracySummary = field(default_factory=AccuracySummary)
     excluded_dtypes: frozenset[str] = frozenset()
     excluded_layouts: frozenset[str] = frozenset()
+    op: str = "conv2d"
 
     def pairs(self, operand_kinds: str = "iufc", out_kinds: str = "iufc") -> tuple[list, list]:
         """Claimed ``(M dtype, K dtype)`` pairs as ``(same, mixed)`` lists.
@@ -112,12 +113,14 @@ class Property:
     exhaustive: Callable[[Context], Iterable[Example]] | None = None
     pinned: Callable[[Case, Context], Example] = lambda case, ctx: Example((case,))
     doc: str = ""
+    op: str = "conv2d"
+    """The operation it checks."""
 
 
 def _collect() -> dict[str, Property]:
-    from . import effects, invalid, metamorphic, special, structure, values
+    from . import effects, invalid, layer, metamorphic, special, structure, values
     found: dict[str, Property] = {}
-    for module in (values, structure, effects, special, metamorphic, invalid):
+    for module in (values, structure, effects, special, metamorphic, invalid, layer):
         for prop in module.PROPERTIES:
             if prop.id in found:
                 raise ValueError(f"duplicate property id {prop.id}")
@@ -126,6 +129,11 @@ def _collect() -> dict[str, Property]:
 
 
 PROPERTIES: dict[str, Property] = _collect()
+
+
+def of_op(op: str) -> dict[str, Property]:
+    """The properties of operation ``op``, in the order they run."""
+    return {pid: p for pid, p in PROPERTIES.items() if p.op == op}
 
 
 def clause_table() -> dict[str, list[str]]:
@@ -137,13 +145,15 @@ def clause_table() -> dict[str, list[str]]:
     return table
 
 
-def select(patterns: Sequence[str] | None) -> list[Property]:
-    """Properties matching any pattern (substring or ``*`` glob of the id, or a clause id)."""
+def select(patterns: Sequence[str] | None, op: str | None = None) -> list[Property]:
+    """Properties of ``op`` (all ops when None) matching any pattern (substring or ``*`` glob
+    of the id, or a clause id)."""
     from fnmatch import fnmatchcase
+    pool = [p for p in PROPERTIES.values() if op is None or p.op == op]
     if not patterns:
-        return list(PROPERTIES.values())
+        return pool
     def matches(prop: Property, pattern: str) -> bool:
         if any(ch in pattern for ch in "*?["):
             return fnmatchcase(prop.id, pattern)
         return pattern in prop.id or pattern.upper() in prop.clauses
-    return [p for p in PROPERTIES.values() if any(matches(p, pat) for pat in patterns)]
+    return [p for p in pool if any(matches(p, pat) for pat in patterns)]

@@ -61,7 +61,7 @@ def check_dtype(example: Example, ctx: Context) -> None:
 PROPERTIES = [
     Property(
         "shape.eq1", "The result is a numeric 2-D array of the Eq 1 shape",
-        ("EQ1",), strategy=lambda ctx: shape_examples(ctx), check=check_shape, share=1.0,
+        ("EQ1", "OU1"), strategy=lambda ctx: shape_examples(ctx), check=check_shape, share=1.0,
     ),
     Property(
         "dtype.dt1", "The result dtype is numpy.result_type(M.dtype, K.dtype)",
