@@ -47,6 +47,9 @@ REGISTRY: dict[str, AdapterEntry] = {
     "onnx-reference": AdapterEntry("onnx_reference", ("onnx",), "onnx"),
     "opencv": AdapterEntry("opencv_filter2d", ("cv2",), "opencv"),
     "tensorflow": AdapterEntry("tensorflow_cpu", ("tensorflow",), "tensorflow"),
+    "torch-layer": AdapterEntry("torch_layer", ("torch",), "torch"),
+    "onnxruntime-layer": AdapterEntry("onnxruntime_layer", ("onnx", "onnxruntime"), "onnxruntime"),
+    "onnx-reference-layer": AdapterEntry("onnx_reference_layer", ("onnx",), "onnx"),
 }
 
 #: The bundled adapter names, in the order they are listed to users.
