@@ -137,7 +137,7 @@ def run_matrix(adapters: Sequence[str] | None = None, *, profile: str = "default
     from .properties import PROPERTIES
     if run_fn is None:
         from . import run as run_fn
-    names = list(adapters) if adapters else list(bundled.NAMES)
+    names = list(adapters) if adapters else list(bundled.names_for("conv2d"))
     unknown = [n for n in names if n not in bundled.NAMES]
     if unknown:
         raise ValueError(f"unknown adapters {unknown}; choose from {', '.join(bundled.NAMES)}")

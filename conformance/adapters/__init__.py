@@ -29,11 +29,13 @@ class AdapterEntry:
         requires: top-level import names of the libraries it wraps.
         extra: the convspec extra that installs them, or None if they are
             convspec's own dependencies.
+        op: the operation the adapter computes (``conv2d``, the core, or ``conv``, the layer).
     """
 
     module: str
     requires: tuple[str, ...]
     extra: str | None = None
+    op: str = "conv2d"
 
 
 REGISTRY: dict[str, AdapterEntry] = {
@@ -47,13 +49,18 @@ REGISTRY: dict[str, AdapterEntry] = {
     "onnx-reference": AdapterEntry("onnx_reference", ("onnx",), "onnx"),
     "opencv": AdapterEntry("opencv_filter2d", ("cv2",), "opencv"),
     "tensorflow": AdapterEntry("tensorflow_cpu", ("tensorflow",), "tensorflow"),
-    "torch-layer": AdapterEntry("torch_layer", ("torch",), "torch"),
-    "onnxruntime-layer": AdapterEntry("onnxruntime_layer", ("onnx", "onnxruntime"), "onnxruntime"),
-    "onnx-reference-layer": AdapterEntry("onnx_reference_layer", ("onnx",), "onnx"),
+    "torch-layer": AdapterEntry("torch_layer", ("torch",), "torch", "conv"),
+    "onnxruntime-layer": AdapterEntry("onnxruntime_layer", ("onnx", "onnxruntime"), "onnxruntime", "conv"),
+    "onnx-reference-layer": AdapterEntry("onnx_reference_layer", ("onnx",), "onnx", "conv"),
 }
 
 #: The bundled adapter names, in the order they are listed to users.
 NAMES: tuple[str, ...] = tuple(REGISTRY)
+
+
+def names_for(op: str) -> tuple[str, ...]:
+    """The bundled adapters that compute operation ``op``."""
+    return tuple(name for name, entry in REGISTRY.items() if entry.op == op)
 
 
 def load(name: str) -> Backend:
