@@ -37,9 +37,11 @@ from convspec.spec.geometry import Geometry
 from .layer_threads import WORKERS, run_jobs
 
 #: Bytes of one worker's block of Xcol (a few L2 caches: long enough rows for BLAS, reused per block).
-WORKSPACE_BYTES = 1 << 22
+WORKSPACE_BYTES = 1 << 21
 #: Fewest output positions per block when blocks are cut finer to feed the threads.
 MIN_BLOCK = 256
+#: Jobs per worker thread wanted, so that a thread the system holds back leaves little work behind.
+JOBS_PER_WORKER = 4
 
 
 def _restrict(tap_slices: tuple[slice, ...], geometry: Geometry, prefix: tuple[int, ...],
@@ -71,7 +73,8 @@ def plan(out_shape: tuple[int, ...], row_len: int, itemsize: int, jobs_wanted: i
     outer = math.prod(out_shape[:t])
     while outer * -(-out_shape[t] // block) < jobs_wanted and block > 1 and (block // 2) * inner >= MIN_BLOCK:
         block //= 2
-    return t, block
+    pieces = -(-out_shape[t] // block)
+    return t, -(-out_shape[t] // pieces)  # the same count of blocks, of (nearly) equal lengths
 
 
 def correlate(Xp: np.ndarray, Wk: np.ndarray, geometry: Geometry, groups: int, out: np.ndarray) -> None:
@@ -83,7 +86,7 @@ def correlate(Xp: np.ndarray, Wk: np.ndarray, geometry: Geometry, groups: int, o
         Wk.reshape(groups, Og, Cg, T).transpose(0, 1, 3, 2)).reshape(groups, Og, T * Cg)
     direct = T == 1 and all(axis.stride == 1 for axis in geometry.axes)
     slices = [geometry.tap_slices(tap) for tap in taps]
-    wanted = 2 * WORKERS
+    wanted = JOBS_PER_WORKER * WORKERS
     t, block = plan(S, T * Cg, Xp.itemsize, -(-wanted // (N * groups)))
     blocks = [(prefix, r0, min(r0 + block, S[t]))
               for prefix in np.ndindex(*S[:t]) for r0 in range(0, S[t], block)]
