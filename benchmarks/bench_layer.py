@@ -6,7 +6,8 @@ NumPy im2col's, the ratio ``reference / torch`` (below 1: the reference is
 faster), the reference's rate in GFLOP/s (``2·N·O·∏S_out·(C/g)·∏K``
 operations) and its peak extra memory (NumPy allocations traced by
 :mod:`tracemalloc` in a separate, untimed call), next to the size of its input
-plus output.  Every time is the fastest of ``--repeat`` calls after one warm-up.
+plus weights plus output.  Every time is the fastest of ``--repeat`` calls after one
+warm-up, the contenders taking turns call by call.
 
 Peers:
 
@@ -184,22 +185,34 @@ def available_peers(names) -> dict[str, Callable]:
 
 
 def run_row(layer: Layer, N: int, dtype: str, peers: dict, repeat: int) -> dict:
+    """Time the reference and every peer in interleaved rounds (a busy moment of the machine then
+    costs every contender alike), keeping each one's fastest call."""
     rng = np.random.default_rng(0)
     X = rng.standard_normal((N, layer.C, *layer.spatial)).astype(dtype)
     W = rng.standard_normal((layer.O, layer.C // layer.groups, *layer.kernel)).astype(dtype)
     attrs = layer.attributes()
-    call = lambda: reference.conv(X, W, **attrs)  # noqa: E731
+    calls = {"ref": lambda: reference.conv(X, W, **attrs)}
     row = {"layer": layer.name, "N": N, "dtype": dtype}
-    row["ref"] = best_time(call, repeat)
-    row["gflops"] = layer.flops(N) / row["ref"] / 1e6
-    row["peak"] = peak_extra_bytes(call) / 2 ** 20
-    row["io"] = (X.nbytes + N * layer.O * math.prod(layer.out_spatial()) * X.itemsize) / 2 ** 20
     for name, make in peers.items():
         try:
-            row[name] = best_time(make(layer, X, W), repeat)
+            calls[name] = make(layer, X, W)
+            calls[name]()  # warm-up
         except Exception as error:  # a peer without a kernel for this dtype, or out of memory
+            calls.pop(name, None)
             row[name] = None
             row[name + " error"] = type(error).__name__
+    calls["ref"]()
+    best = dict.fromkeys(calls, math.inf)
+    for _ in range(repeat):
+        for name, call in calls.items():
+            start = time.perf_counter()
+            call()
+            best[name] = min(best[name], (time.perf_counter() - start) * 1e3)
+    row.update(best)
+    row["gflops"] = layer.flops(N) / row["ref"] / 1e6
+    row["peak"] = peak_extra_bytes(calls["ref"]) / 2 ** 20
+    out_bytes = N * layer.O * math.prod(layer.out_spatial()) * X.itemsize
+    row["io"] = (X.nbytes + W.nbytes + out_bytes) / 2 ** 20
     return row
 
 
@@ -233,7 +246,7 @@ def _ms(value) -> str:
 
 def table(rows: list[dict], peers) -> str:
     head = ["layer", "N", "dtype", "reference ms"] + [f"{p} ms" for p in peers] + \
-           ["ref/torch", "GFLOP/s", "peak MiB", "in+out MiB"]
+           ["ref/torch", "GFLOP/s", "peak MiB", "X+W+Y MiB"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         ratio = f"{r['ref'] / r['torch']:.2f}" if r.get("torch") else "n/a"
@@ -250,7 +263,7 @@ def main(argv=None) -> None:
     parser.add_argument("--batch", nargs="*", type=int, default=[1, 8])
     parser.add_argument("--dtype", nargs="*", default=["float32", "float64"])
     parser.add_argument("--peers", nargs="*", default=list(PEERS))
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--markdown", help="also write the table to this file")
     args = parser.parse_args(argv)
     layers = list(LAYERS)

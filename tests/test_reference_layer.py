@@ -315,6 +315,9 @@ def test_extra_memory_is_input_plus_output_plus_a_bounded_workspace(dtype, kerne
     workspace = max(layer_gemm.WORKSPACE_BYTES, p.in_per_group * math.prod(kernel) * itemsize,
                     2 * layer_taps.BAND_BYTES)
     budget = padded * (itemsize + 1) + 2 * W.nbytes + out_bytes + layer_threads.WORKERS * workspace
+    if p.in_per_group * p.out_per_group <= layer_engine.NARROW:  # the per-tap path's stride phases
+        Q = [a.out + (a.kernel - 1) * a.dilation // a.stride for a in p.geometry.axes]
+        budget += math.prod(X.shape[:2]) * math.prod(p.stride) * (Q[0] + 1) * math.prod(Q[1:]) * itemsize
     tracemalloc.start()
     try:
         reference.conv(X, W, **attrs)
