@@ -100,17 +100,6 @@ LAYERS = (
 QUICK = ("resnet50 3x3 56^2", "resnet50 1x1 14^2", "resnext50 3x3 g32 56^2", "mobilenetv2 dw 3x3 s1 56^2")
 
 
-def best_time(call: Callable[[], object], repeat: int) -> float:
-    """Fastest of ``repeat`` calls after one warm-up, in milliseconds."""
-    call()
-    best = math.inf
-    for _ in range(repeat):
-        start = time.perf_counter()
-        call()
-        best = min(best, time.perf_counter() - start)
-    return best * 1e3
-
-
 def peak_extra_bytes(call: Callable[[], object]) -> int:
     tracemalloc.start()
     try:
