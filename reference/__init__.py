@@ -1,12 +1,15 @@
-"""The fast reference implementation of strided 2-D cross-correlation.
+"""The fast reference implementation of strided 2-D cross-correlation and of the layer.
 
 `conv2d` has the specification's contract and errors and is fast enough
 for real sizes: shift-and-add over cache-sized bands for small kernels, a block
 Toeplitz matrix product on BLAS for large ones (both spread over the cores),
 exact integer arithmetic chosen by a bound on the partial sums, and special
-values kept local.
+values kept local.  `conv` is the general layer (batch, channels, groups,
+padding, dilation, spatial rank 1-3) with the contract of `convspec.spec.conv`:
+blocked im2col matrix products, or multiply-add per tap for depthwise layers.
 """
 
 from .conv2d import conv2d
+from .layer import conv
 
-__all__ = ["conv2d"]
+__all__ = ["conv2d", "conv"]
