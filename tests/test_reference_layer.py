@@ -156,10 +156,7 @@ def check(X, W, B, attrs) -> None:
         assert np.array_equal(Y, oracle)  # CV-EX1 (and int64 with uint64: exact, rounded once)
     else:
         assert_specials_match(Y, oracle, X, W, B, attrs)
-        # layer_bound cannot yet price an integer bias of a floating output (it takes B's dtype
-        # for the output's); those results are still checked above for their special values
-        if B is None or B.dtype.kind not in "iu":
-            assert_within_bound(Y, X, W, B, attrs)
+        assert_within_bound(Y, X, W, B, attrs)
 
 
 @given(layers())
