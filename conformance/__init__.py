@@ -35,7 +35,8 @@ def run(backend: Backend | Callable | str, *, profile: str = "default", seed: in
         known: str | PathLike | None = None, timeout: float | None = None,
         isolation: str = "auto", cache_dir: str | PathLike | None = None,
         progress: Callable[[PropertyResult], None] | None = None,
-        on_start: Callable[[str], None] | None = None) -> Report:
+        on_start: Callable[[str], None] | None = None, maxfail: int | None = None,
+        shard: str | None = None) -> Report:
     """Check a backend with the property suite and return the report.
 
     Args:
@@ -60,6 +61,15 @@ def run(backend: Backend | Callable | str, *, profile: str = "default", seed: in
             replayed first on the next run); ``None`` disables it.
         progress: called with each `PropertyResult` as it completes.
         on_start: called with each property id before it starts.
+        maxfail: stop after this many properties failed (or could not be
+            evaluated); the rest are listed in ``report.run["not_run"]`` and the
+            report is marked partial.
+        shard: ``"K/N"``: run only the K-th of N deterministic parts of the
+            selection (see `convspec.conformance.sharding`).
+
+    A Ctrl-C (``KeyboardInterrupt``) stops the run after ending the worker
+    processes; the report of what ran is returned, marked
+    ``report.run["partial"]`` with ``report.run["stopped"] == "interrupted"``.
 
     Returns:
         A `Report`; ``report.results[pid].status`` is a `Status`,
@@ -68,12 +78,13 @@ def run(backend: Backend | Callable | str, *, profile: str = "default", seed: in
 
     Raises:
         BackendLoadError: the target cannot be resolved.
-        ValueError: an unknown profile, dtype, isolation or an invalid known file.
+        ValueError: an unknown profile, dtype, isolation, shard or maxfail, a
+            selection of no dtype or no property, or an invalid known file.
     """
     from .runner import run_suite
     return run_suite(backend, profile=profile, seed=seed, dtypes=dtypes, select=select,
                      known=known, timeout=timeout, isolation=isolation, cache_dir=cache_dir,
-                     progress=progress, on_start=on_start)
+                     progress=progress, on_start=on_start, maxfail=maxfail, shard=shard)
 
 
 def property_ids() -> list[str]:

@@ -113,6 +113,31 @@ def layout_lines(name: str, layout: str) -> list[str]:
     return []
 
 
+def _file_backend_lines(where: str, attr: str) -> list[str]:
+    """Load ``attr`` of a Python file named by an absolute path the user can edit.
+
+    The file's folder goes first on ``sys.path`` (as in the run), so imports of
+    its neighbours work; a missing file stops the script with a message saying
+    which variable to change.
+    """
+    from pathlib import Path
+    path = str(Path(where).resolve())
+    return ["import importlib.util",
+            "import pathlib",
+            "import sys",
+            "",
+            "# The backend file: edit this path when running the script elsewhere.",
+            f"BACKEND_FILE = pathlib.Path({path!r})",
+            "if not BACKEND_FILE.is_file():",
+            "    sys.exit(f'backend file {BACKEND_FILE} not found: set BACKEND_FILE at the top of this script '",
+            "             'to where the file is on this machine')",
+            "sys.path.insert(0, str(BACKEND_FILE.parent))",
+            "_spec = importlib.util.spec_from_file_location('backend_under_test', BACKEND_FILE)",
+            "_module = importlib.util.module_from_spec(_spec)",
+            "_spec.loader.exec_module(_module)",
+            f"conv2d = _module.{attr}"]
+
+
 def backend_lines(target: str | None, fn: Any = None) -> list[str]:
     """Lines that bind the backend under test to the name ``conv2d``."""
     if target in ("reference", "spec"):
@@ -120,13 +145,7 @@ def backend_lines(target: str | None, fn: Any = None) -> list[str]:
     if target and ":" in target:
         where, attr = target.rsplit(":", 1)
         if where.endswith(".py") or "/" in where or "\\" in where:
-            from pathlib import Path
-            path = str(Path(where).resolve())
-            return ["import importlib.util",
-                    f"_spec = importlib.util.spec_from_file_location('backend_under_test', {path!r})",
-                    "_module = importlib.util.module_from_spec(_spec)",
-                    "_spec.loader.exec_module(_module)",
-                    f"conv2d = _module.{attr}"]
+            return _file_backend_lines(where, attr)
         return [f"import {where} as _module", f"conv2d = _module.{attr}"]
     if target:
         return ["from convspec.conformance.backend import load_backend",
