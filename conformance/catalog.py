@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import inspect
 import re
 import textwrap
 from typing import Sequence
@@ -38,20 +39,25 @@ def profiles_table() -> str:
 
 
 def field_docs(cls: type) -> dict[str, str]:
-    """The ``Attributes:`` section of a Google-style docstring: name -> one-line text."""
-    doc = cls.__doc__ or ""
+    """The ``Attributes:`` section of a Google-style docstring: name -> its text on one line."""
+    doc = inspect.cleandoc(cls.__doc__ or "")
     part = doc.split("Attributes:", 1)[1] if "Attributes:" in doc else ""
     found: dict[str, str] = {}
-    name = None
+    name, indent = None, None
     for line in part.splitlines():
-        match = re.match(r"\s{4,8}(\w+)(?: \([^)]*\))?:\s*(.*)", line)
-        if match and (name is None or len(line) - len(line.lstrip()) <= 8):
+        if not line.strip():
+            continue
+        depth = len(line) - len(line.lstrip())
+        match = re.match(r"(\w+)(?: \([^)]*\))?:\s*(.*)", line.strip())
+        if indent is None and match:
+            indent = depth
+        if depth < (indent or 0):
+            break  # the section ended
+        if match and depth == indent:
             name = match.group(1)
             found[name] = match.group(2).strip()
-        elif name and line.strip():
+        elif name:
             found[name] += " " + line.strip()
-        elif not line.strip() and found:
-            name = name if name else None
     return found
 
 

@@ -178,6 +178,15 @@ def _listing(command: str, out) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``convspec`` script; returns the exit status."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # the reader went away (``convspec claims | head``)
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     out = sys.stdout
@@ -197,8 +206,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _check(args, out)
     except KeyboardInterrupt:  # before the run started, or while writing its reports
+        _ignore_further_interrupts()
         print("\nconvspec: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def _ignore_further_interrupts() -> None:
+    """Once stopping, a second Ctrl-C must not cut the partial reports short (or print a traceback)."""
+    import signal
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread
+        pass
 
 
 def _check(args, out) -> int:
@@ -234,6 +253,8 @@ def _check(args, out) -> int:
         return EXIT_USAGE
     finally:
         progress.close()
+    if report.run.get("stopped") == "interrupted":
+        _ignore_further_interrupts()
     files = write_reproducers(report, args.reproducers_dir) if args.reproducers_dir else {}
     print(summary_text(report, verbose=args.verbose, reproducers=files), file=out, flush=True)
     if files:

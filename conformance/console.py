@@ -227,6 +227,15 @@ def _shard_text(shard: dict | None) -> str:
     return f", shard {shard['index']}/{shard['count']}"
 
 
+def _verdict(report: Report) -> str:
+    not_run = report.run.get("not_run") or []
+    if report.ok:
+        held = "every claimed property held"
+        return held if not not_run else f"no failure in the properties run; PARTIAL: {len(not_run)} not run"
+    text = f"{len(report.failed)} failed, {len(report.errors)} could not be evaluated"
+    return text + (f"; PARTIAL: {len(not_run)} not run" if not_run else "")
+
+
 def summary_text(report: Report, verbose: bool = False, reproducers: dict[str, Path] | None = None) -> str:
     """The end-of-run summary: causes of failure, what did not run, counts, timings."""
     results = report.results.values()
@@ -266,7 +275,5 @@ def summary_text(report: Report, verbose: bool = False, reproducers: dict[str, P
                   + _shard_text(shard) + ")",
               f"profile {run['profile']}, seed {run['seed']}, {run['examples']} examples, "
               f"isolation {run['isolation']}, {run['seconds']:.1f} s",
-              "result: " + ("every claimed property held" if report.ok else
-                            f"{len(report.failed)} failed, {len(report.errors)} could not be evaluated")
-              + (" (partial)" if run.get("partial") else "")]
+              "result: " + _verdict(report)]
     return "\n".join(lines)

@@ -141,6 +141,10 @@ def make_executor(backend: Backend, isolation: str) -> tuple[Executor, str]:
     shield_workers(executor)
     try:
         executor.start()
+    except KeyboardInterrupt:  # Ctrl-C while the worker loads: end it before it writes to a closed pipe
+        abort(executor)
+        executor.close()
+        raise
     except WorkerStartError as exc:
         if isolation == "subprocess":
             raise BackendLoadError(f"the worker process could not load the backend: {exc}") from exc
