@@ -35,7 +35,8 @@ def run(backend: Backend | Callable | str, *, profile: str = "default", seed: in
         known: str | PathLike | None = None, timeout: float | None = None,
         isolation: str = "auto", cache_dir: str | PathLike | None = None,
         progress: Callable[[PropertyResult], None] | None = None,
-        on_start: Callable[[str], None] | None = None, op: str = "conv2d") -> Report:
+        on_start: Callable[[str], None] | None = None, op: str = "conv2d", maxfail: int | None = None,
+        shard: str | None = None) -> Report:
     """Check a backend with the property suite and return the report.
 
     Args:
@@ -62,6 +63,15 @@ def run(backend: Backend | Callable | str, *, profile: str = "default", seed: in
         on_start: called with each property id before it starts.
         op: the operation to check: ``"conv2d"`` (the core) or ``"conv"`` (the
             layer); the backend must provide it.
+        maxfail: stop after this many properties failed (or could not be
+            evaluated); the rest are listed in ``report.run["not_run"]`` and the
+            report is marked partial.
+        shard: ``"K/N"``: run only the K-th of N deterministic parts of the
+            selection (see `convspec.conformance.sharding`).
+
+    A Ctrl-C (``KeyboardInterrupt``) stops the run after ending the worker
+    processes; the report of what ran is returned, marked
+    ``report.run["partial"]`` with ``report.run["stopped"] == "interrupted"``.
 
     Returns:
         A `Report`; ``report.results[pid].status`` is a `Status`,
@@ -70,12 +80,13 @@ def run(backend: Backend | Callable | str, *, profile: str = "default", seed: in
 
     Raises:
         BackendLoadError: the target cannot be resolved.
-        ValueError: an unknown profile, dtype, isolation or an invalid known file.
+        ValueError: an unknown profile, dtype, isolation, shard or maxfail, a
+            selection of no dtype or no property, or an invalid known file.
     """
     from .runner import run_suite
     return run_suite(backend, profile=profile, seed=seed, dtypes=dtypes, select=select,
                      known=known, timeout=timeout, isolation=isolation, cache_dir=cache_dir,
-                     progress=progress, on_start=on_start, op=op)
+                     progress=progress, on_start=on_start, op=op, maxfail=maxfail, shard=shard)
 
 
 def property_ids(op: str | None = None) -> list[str]:

@@ -99,6 +99,13 @@ class Claims:
     zero_size: bool = True
 
     def __post_init__(self) -> None:
+        if isinstance(self.dtypes, str):  # one name, not a sequence of characters
+            object.__setattr__(self, "dtypes", (self.dtypes,))
+        elif not isinstance(self.dtypes, tuple):
+            object.__setattr__(self, "dtypes", tuple(self.dtypes))
+        if not self.dtypes:
+            raise ValueError("claims name no dtypes: a backend must claim at least one, e.g. "
+                             "Claims(dtypes=('float64',))")
         object.__setattr__(self, "padding", frozenset(self.padding))
         unknown_forms = sorted(set(self.padding) - PADDING_FORMS)
         if unknown_forms:
@@ -185,6 +192,24 @@ class Backend:
         return self.fn(*args, **kwargs)
 
 
+def bundled_names() -> tuple[str, ...]:
+    """Every bundled target name: ``reference``, ``spec`` and the adapters."""
+    try:
+        from convspec.conformance.adapters import NAMES
+    except ImportError:
+        NAMES = ()
+    return ("reference", "spec", *NAMES)
+
+
+def _did_you_mean(word: str, candidates) -> str:
+    """`` (did you mean 'x'?)`` for the closest candidates, or ""."""
+    import difflib
+    close = difflib.get_close_matches(word, list(candidates), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return " (did you mean " + " or ".join(repr(c) for c in close) + "?)"
+
+
 def _bundled(name: str) -> Backend | None:
     if name == "reference":
         from convspec import reference
@@ -204,6 +229,14 @@ def _bundled(name: str) -> Backend | None:
 
 
 def _load_file(path: Path) -> Any:
+    """Import a Python file, with its folder put first on ``sys.path`` (as pytest does).
+
+    So ``from helper import ...`` inside the file finds its neighbours, in the
+    harness and in the worker process alike (both load through here).
+    """
+    folder = str(path.resolve().parent)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
     module_name = f"convspec_backend_{abs(hash(path.resolve()))}"
     spec = importlib.util.spec_from_file_location(module_name, path)
     if spec is None or spec.loader is None:
@@ -220,8 +253,9 @@ def _resolve(target: str) -> Any:
         return bundled
     if ":" not in target:
         raise BackendLoadError(
-            f"cannot resolve backend {target!r}: expected 'package.module:attribute', "
-            "'path/to/file.py:attribute' or a bundled name"
+            f"{target!r} is not a bundled name{_did_you_mean(target, bundled_names())}, nor of the form "
+            "'package.module:attribute' or 'path/to/file.py:attribute' (convspec targets lists the "
+            "bundled names)"
         )
     where, attr = target.rsplit(":", 1)
     try:
@@ -241,7 +275,9 @@ def _resolve(target: str) -> Any:
         for part in attr.split("."):
             obj = getattr(obj, part)
     except AttributeError as exc:
-        raise BackendLoadError(f"{where!r} has no attribute {attr!r}") from exc
+        names = [n for n in dir(obj) if not n.startswith("_")]
+        raise BackendLoadError(f"{where!r} has no attribute {attr!r}"
+                               f"{_did_you_mean(part, names)}") from exc
     return obj
 
 

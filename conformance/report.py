@@ -40,7 +40,10 @@ def _result(r: PropertyResult) -> dict[str, Any]:
         "examples": r.examples, "seconds": round(r.seconds, 4), "reason": r.reason,
         "accuracy": None if r.accuracy is None else {
             "worst_ratio": _number(r.accuracy.worst_ratio), "compared": r.accuracy.compared,
-            "unconstrained": r.accuracy.unconstrained, "ulp_histogram": dict(r.accuracy.ulp_histogram)},
+            "unconstrained": r.accuracy.unconstrained, "ulp_histogram": dict(r.accuracy.ulp_histogram),
+            "by_dtype": {name: {"worst_ratio": _number(one.worst_ratio), "compared": one.compared,
+                                "ulp_histogram": dict(one.ulp_histogram)}
+                         for name, one in r.accuracy.by_dtype.items()}},
         "failure": None if r.failure is None else {
             "kind": r.failure.kind, "message": r.failure.message, "problem": r.failure.problem,
             "seed": r.failure.seed, "reproduce_blob": r.failure.reproduce_blob,
@@ -76,8 +79,8 @@ def junit_tree(report: Report) -> ET.ElementTree:
         "skipped": str(counts["not claimed"] + counts["known"]), "time": f"{report.run.get('seconds', 0):.3f}",
     })
     props = ET.SubElement(suite, "properties")
-    for name in ("profile", "seed", "isolation"):
-        ET.SubElement(props, "property", {"name": name, "value": str(report.run.get(name))})
+    for name in ("profile", "seed", "isolation", "partial"):
+        ET.SubElement(props, "property", {"name": name, "value": str(report.run.get(name, False))})
     for r in report.results.values():
         case = ET.SubElement(suite, "testcase", {
             "classname": "convspec.conformance", "name": r.id, "time": f"{r.seconds:.3f}"})
@@ -94,6 +97,12 @@ def junit_tree(report: Report) -> ET.ElementTree:
             ET.SubElement(case, "skipped", {"message": f"{label}: {r.reason or ''}"[:500]})
         out = ET.SubElement(case, "system-out")
         out.text = f"clauses: {', '.join(r.clauses)}; examples: {r.examples}"
+    not_run = report.run.get("not_run") or []
+    for pid in not_run:
+        case = ET.SubElement(suite, "testcase", {"classname": "convspec.conformance", "name": pid, "time": "0"})
+        ET.SubElement(case, "skipped", {"message": f"not run ({report.run.get('stopped') or 'stopped'})"})
+    suite.set("tests", str(len(report.results) + len(not_run)))
+    suite.set("skipped", str(counts["not claimed"] + counts["known"] + len(not_run)))
     return ET.ElementTree(suite)
 
 
@@ -103,71 +112,5 @@ def write_junit(report: Report, path: str | Path) -> None:
     tree.write(path, encoding="utf-8", xml_declaration=True)
 
 
-_MARK = {Status.PASS: "ok", Status.FAIL: "FAIL", Status.NOT_CLAIMED: "--", Status.KNOWN: "known",
-         Status.ERROR: "ERROR"}
-
-
-def progress_line(r: PropertyResult) -> str:
-    """One console line for a finished property."""
-    extra = ""
-    if r.accuracy is not None and r.accuracy.compared:
-        extra = f"  worst error {r.accuracy.worst_ratio:.3g} x bound"
-    if r.status == Status.NOT_CLAIMED:
-        extra = f"  ({r.reason})"
-    elif r.status == Status.FAIL and r.failure is not None:
-        extra = f"  {r.failure.problem}: {r.failure.message.splitlines()[0][:160]}"
-    return f"{_MARK[r.status]:>6}  {r.id:<26} {r.examples:>6} ex {r.seconds:6.2f}s{extra}"
-
-
-def output_note(r: PropertyResult, lines: int = 6) -> str:
-    """For verbose progress: the first lines the backend wrote during a property ("" if silent)."""
-    if not r.output_calls:
-        return ""
-    text = r.output_sample.rstrip().splitlines()
-    shown = text[:lines] + (["..."] if len(text) > lines else [])
-    return "\n".join([f"        backend output in {r.output_calls} calls; the first:"]
-                     + [f"        | {line[:150]}" for line in shown])
-
-
-def summary_text(report: Report, verbose: bool = False) -> str:
-    """The end-of-run summary: counts, failures with reproducers, how to replay."""
-    lines = []
-    failures = [r for r in report.results.values() if r.status in (Status.FAIL, Status.ERROR)]
-    stale = [r for r in failures if r.failure is not None and r.failure.kind == "stale known deviation"]
-    for r in failures:
-        lines += ["", "=" * 78, f"{r.id} ({', '.join(r.clauses)}): {str(r.status).upper()}"]
-        if r.failure is not None:
-            lines += [f"kind: {r.failure.kind}   problem: {r.failure.problem}   seed: {r.failure.seed}",
-                      r.failure.message]
-            if r.failure.reproduce_blob:
-                lines.append(f"hypothesis: {r.failure.reproduce_blob}")
-            if r.failure.output:
-                lines += ["--- backend output " + "-" * 59, r.failure.output.rstrip()]
-            lines += ["--- reproducer " + "-" * 63, r.failure.reproducer.rstrip(), "-" * 78]
-        else:
-            lines.append(r.reason or "")
-    if stale:
-        lines += ["", "!" * 78, "STALE KNOWN DEVIATIONS: these pinned examples now pass; remove the entries:"]
-        lines += [f"  {r.id}: {r.failure.message}" for r in stale]
-        lines.append("!" * 78)
-    known = [r for r in report.results.values() if r.status == Status.KNOWN]
-    if known:
-        lines += ["", "known deviations (declared, still present):"]
-        lines += [f"  {r.id}: {r.reason}" for r in known]
-    if verbose:
-        not_claimed = [r for r in report.results.values() if r.status == Status.NOT_CLAIMED]
-        lines += ["", "not claimed:"] + [f"  {r.id}: {r.reason}" for r in not_claimed]
-    noisy = sum(r.output_calls for r in report.results.values())
-    if noisy:
-        lines += ["", f"the backend wrote warnings or text during {noisy} calls (captured: shown with -v, "
-                      "in failure records and in the JSON report)"]
-    counts = report.counts()
-    run = report.run
-    lines += ["", f"convspec check {report.backend.get('target') or report.backend.get('name')}: "
-                  + ", ".join(f"{n} {status}" for status, n in counts.items() if n)
-                  + f" ({len(report.results)} properties)",
-              f"profile {run['profile']}, seed {run['seed']}, {run['examples']} examples, "
-              f"isolation {run['isolation']}, {run['seconds']:.1f} s",
-              "result: " + ("every claimed property held" if report.ok else
-                            f"{len(report.failed)} failed, {len(report.errors)} could not be evaluated")]
-    return "\n".join(lines)
+# The console output lives in `convspec.conformance.console`; these names stay importable from here.
+from .console import output_note, progress_line, summary_text  # noqa: E402,F401

@@ -121,6 +121,31 @@ def layout_lines(name: str, layout: str, ndim: int = 2) -> list[str]:
     return []
 
 
+def _file_backend_lines(where: str, attr: str) -> list[str]:
+    """Load ``attr`` of a Python file named by an absolute path the user can edit.
+
+    The file's folder goes first on ``sys.path`` (as in the run), so imports of
+    its neighbours work; a missing file stops the script with a message saying
+    which variable to change.
+    """
+    from pathlib import Path
+    path = str(Path(where).resolve())
+    return ["import importlib.util",
+            "import pathlib",
+            "import sys",
+            "",
+            "# The backend file: edit this path when running the script elsewhere.",
+            f"BACKEND_FILE = pathlib.Path({path!r})",
+            "if not BACKEND_FILE.is_file():",
+            "    sys.exit(f'backend file {BACKEND_FILE} not found: set BACKEND_FILE at the top of this script '",
+            "             'to where the file is on this machine')",
+            "sys.path.insert(0, str(BACKEND_FILE.parent))",
+            "_spec = importlib.util.spec_from_file_location('backend_under_test', BACKEND_FILE)",
+            "_module = importlib.util.module_from_spec(_spec)",
+            "_spec.loader.exec_module(_module)",
+            f"conv2d = _module.{attr}"]
+
+
 def backend_lines(target: str | None, fn: Any = None, op: str = "conv2d") -> list[str]:
     """Lines that bind the backend's callable of operation ``op`` to the name ``op``."""
     lines = _backend_lines(target, fn)
@@ -140,13 +165,7 @@ def _backend_lines(target: str | None, fn: Any = None) -> list[str]:
     if target and ":" in target:
         where, attr = target.rsplit(":", 1)
         if where.endswith(".py") or "/" in where or "\\" in where:
-            from pathlib import Path
-            path = str(Path(where).resolve())
-            return ["import importlib.util",
-                    f"_spec = importlib.util.spec_from_file_location('backend_under_test', {path!r})",
-                    "_module = importlib.util.module_from_spec(_spec)",
-                    "_spec.loader.exec_module(_module)",
-                    f"conv2d = _module.{attr}"]
+            return _file_backend_lines(where, attr)
         return [f"import {where} as _module", f"conv2d = _module.{attr}"]
     if target:
         return ["from convspec.conformance.backend import load_backend",
@@ -155,7 +174,7 @@ def _backend_lines(target: str | None, fn: Any = None) -> list[str]:
     qualname = getattr(fn, "__qualname__", None)
     if module and qualname and "<" not in qualname and module != "__main__":
         return [f"import {module} as _module", f"conv2d = _module.{qualname}"]
-    return ["conv2d = ...  # the backend was given as an object: bind your conv2d here"]
+    return ["conv2d = ...  # the backend was given as an object: bind your function here"]
 
 
 def case_lines(i: int, case: Case) -> list[str]:

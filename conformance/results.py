@@ -72,6 +72,34 @@ class Failure:
     output: str = ""
 
 
+def worst_ulp_label(histogram: dict[str, int]) -> str | None:
+    """The largest non-empty bin of an ULP histogram (``'0'``, ``'<=1'``, ``'<=2^k'``), or None."""
+    def size(label: str) -> float:
+        if label == "0":
+            return 0.0
+        text = label.lstrip("<=>")
+        try:
+            return float(2 ** int(text[2:])) if text.startswith("2^") else float(text)
+        except ValueError:
+            return float("inf")
+    labels = [label for label, count in histogram.items() if count]
+    return max(labels, key=size) if labels else None
+
+
+@dataclass
+class DtypeAccuracy:
+    """The measured error of the compared outputs of one output dtype."""
+
+    worst_ratio: float = 0.0
+    compared: int = 0
+    ulp_histogram: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def worst_ulp(self) -> str | None:
+        """The largest ULP bin seen, e.g. ``'<=2'`` (see `worst_ulp_label`)."""
+        return worst_ulp_label(self.ulp_histogram)
+
+
 @dataclass
 class AccuracySummary:
     """Measured error of the compared outputs, kept even when the property passes.
@@ -79,21 +107,35 @@ class AccuracySummary:
     ``worst_ratio`` is the largest error divided by its bound over every compared
     output (a property holds when it is at most 1); ``ulp_histogram`` counts
     errors by size in units in the last place of the output dtype.
+    ``by_dtype`` holds the same numbers per output dtype, for the comparisons
+    whose dtype was given to `add`.
     """
 
     worst_ratio: float = 0.0
     compared: int = 0
     unconstrained: int = 0
     ulp_histogram: dict[str, int] = field(default_factory=dict)
+    by_dtype: dict[str, DtypeAccuracy] = field(default_factory=dict)
 
     def add(self, worst_ratio: float, compared: int, unconstrained: int,
-            histogram: dict[str, int]) -> None:
-        """Merge the measurements of one more comparison."""
+            histogram: dict[str, int], dtype: str | None = None) -> None:
+        """Merge the measurements of one more comparison (of outputs of ``dtype``, if given)."""
         self.worst_ratio = max(self.worst_ratio, worst_ratio)
         self.compared += compared
         self.unconstrained += unconstrained
         for label, count in histogram.items():
             self.ulp_histogram[label] = self.ulp_histogram.get(label, 0) + count
+        if dtype is not None:
+            one = self.by_dtype.setdefault(str(dtype), DtypeAccuracy())
+            one.worst_ratio = max(one.worst_ratio, worst_ratio)
+            one.compared += compared
+            for label, count in histogram.items():
+                one.ulp_histogram[label] = one.ulp_histogram.get(label, 0) + count
+
+    @property
+    def worst_ulp(self) -> str | None:
+        """The largest ULP bin seen over every dtype (see `worst_ulp_label`)."""
+        return worst_ulp_label(self.ulp_histogram)
 
 
 @dataclass

@@ -53,11 +53,14 @@ from .backend import Backend, BackendLoadError, Claims, load_backend
 from .cases import Case
 from .database import namespaced_database
 from .execution import LOST, RAISED, TIMEOUT, Executor, InProcessExecutor, Outcome
+from .interrupts import abort, shield_workers
 from .judge import Violation, call_line
 from .known import KnownDeviation, load_known
 from .profiles import Profile, get_profile
 from .properties import PROPERTIES, Context, Property, select as select_properties
 from .reproducer import render
+from .sharding import Shard, assign
+from .storage import hypothesis_home
 from .results import AccuracySummary, Failure, PropertyResult, Report, Status
 from .strategies import Example
 from .worker import SubprocessExecutor, WorkerStartError
@@ -94,13 +97,21 @@ def as_backend(backend: Backend | Callable | str) -> Backend:
 
 def restrict_dtypes(claims: Claims, dtypes: Sequence[str] | None) -> Claims:
     """The claims with their dtypes narrowed to ``dtypes`` (an intersection)."""
-    if not dtypes:
+    if isinstance(dtypes, str):  # "float32" or "int8,float32": names, not characters
+        dtypes = [d for d in dtypes.replace(",", " ").split() if d]
+    if dtypes is None:
         return claims
+    if not dtypes:
+        raise ValueError("the dtype selection is empty: name at least one dtype")
     names = [np.dtype(d).name if isinstance(d, str) and d in np.sctypeDict else str(d) for d in dtypes]
     unknown = [d for d in names if d not in ADMITTED_DTYPES]
     if unknown:
         raise ValueError(f"unknown or inadmissible dtypes {unknown}; choose from {', '.join(ADMITTED_DTYPES)}")
-    return replace(claims, dtypes=tuple(d for d in claims.dtypes if d in names))
+    kept = tuple(d for d in claims.dtypes if d in names)
+    if not kept:
+        raise ValueError(f"the dtypes {', '.join(names)} select none of the claimed dtypes "
+                         f"({', '.join(claims.dtypes)}): nothing would be checked")
+    return replace(claims, dtypes=kept)
 
 
 def backend_key(backend: Backend) -> str:
@@ -127,8 +138,13 @@ def make_executor(backend: Backend, isolation: str) -> tuple[Executor, str]:
                 raise BackendLoadError(f"the backend cannot be sent to a worker process: {exc}") from exc
             return InProcessExecutor(backend.fn), f"in-process: the backend cannot be pickled ({exc})"
     executor = SubprocessExecutor(load)
+    shield_workers(executor)
     try:
         executor.start()
+    except KeyboardInterrupt:  # Ctrl-C while the worker loads: end it before it writes to a closed pipe
+        abort(executor)
+        executor.close()
+        raise
     except WorkerStartError as exc:
         if isolation == "subprocess":
             raise BackendLoadError(f"the worker process could not load the backend: {exc}") from exc
@@ -483,23 +499,42 @@ def preflight(executor: Executor, backend: Backend, claims: Claims, timeout: flo
 
 def run_suite(backend, *, profile: str = "default", seed: int = 0, dtypes=None, select=None,
               known=None, timeout=None, isolation: str = "auto", cache_dir=None,
-              progress=None, on_start=None, op: str = "conv2d") -> Report:
+              progress=None, on_start=None, op: str = "conv2d", maxfail: int | None = None,
+              shard: Shard | str | None = None) -> Report:
     """Implementation of `convspec.conformance.run` (see there)."""
     patterns = [p.strip() for p in select.split(",")] if isinstance(select, str) else select
     props = select_properties(patterns, op)
     if patterns and not props:
-        raise ValueError(f"no property matches {patterns}")
+        raise ValueError(f"no property matches {', '.join(map(repr, patterns))}; "
+                         "convspec properties lists the ids and clauses")
+    if maxfail is not None and (isinstance(maxfail, bool) or not isinstance(maxfail, int) or maxfail < 1):
+        raise ValueError(f"maxfail must be a positive integer, got {maxfail!r}")
+    shard = Shard.parse(shard) if isinstance(shard, str) else shard
+    planned = props
+    if shard is not None:
+        props = assign(props, shard.count, get_profile(profile))[shard.index - 1]
     started = datetime.now(timezone.utc)
     clock = time.perf_counter()
     results: dict[str, PropertyResult] = {}
-    with Session(backend, profile=profile, seed=seed, dtypes=dtypes, known=known, timeout=timeout,
-                 isolation=isolation, cache_dir=cache_dir, op=op) as session:
-        for prop in props:
-            if on_start:
-                on_start(prop.id)
-            results[prop.id] = session.run_property(prop)
-            if progress:
-                progress(results[prop.id])
+    stopped = None
+    with hypothesis_home(cache_dir), Session(
+            backend, profile=profile, seed=seed, dtypes=dtypes, known=known, timeout=timeout,
+            isolation=isolation, cache_dir=cache_dir, op=op) as session:
+        try:
+            for prop in props:
+                if maxfail is not None and len(_failed(results)) >= maxfail:
+                    stopped = "maxfail"
+                    break
+                if on_start:
+                    on_start(prop.id)
+                result = session.run_property(prop)
+                results[prop.id] = result
+                if progress:
+                    progress(result)
+        except KeyboardInterrupt:
+            stopped = "interrupted"
+            abort(session.executor)
+    not_run = [p.id for p in props if p.id not in results]
     run_info: dict[str, Any] = {
         "profile": session.profile.name, "seed": seed, "isolation": session.executor.isolation,
         "isolation_note": session.note, "timeout": session.timeout,
@@ -518,5 +553,14 @@ def run_suite(backend, *, profile: str = "default", seed: int = 0, dtypes=None, 
         "selected": list(patterns) if patterns else None,
         "versions": _versions(),
         "argv": list(sys.argv),
+        "partial": bool(not_run),
+        "stopped": stopped,
+        "not_run": not_run,
+        "maxfail": maxfail,
+        "shard": None if shard is None else shard.as_dict([p.id for p in props], [p.id for p in planned]),
     }
     return Report(session.backend_info(), results, run_info)
+
+
+def _failed(results: dict[str, PropertyResult]) -> list[str]:
+    return [pid for pid, r in results.items() if r.status in (Status.FAIL, Status.ERROR)]

@@ -17,26 +17,12 @@ from convspec.conformance.results import Status
 
 @pytest.fixture(scope="session")
 def conformance_session(request):
-    """One backend session per test process (per xdist worker)."""
-    config = request.config
-    target = config.getoption("--conv-backend", default=None)
-    if not target:
+    """One backend session per test process (per xdist worker), built by the plugin at collection."""
+    from convspec.conformance.pytest_plugin import suite_session
+    session = suite_session(request.config)
+    if session is None:
         pytest.skip("pass --conv-backend TARGET to run the convspec conformance suite")
-    from convspec.conformance.backend import BackendLoadError
-    from convspec.conformance.runner import Session
-    dtypes = config.getoption("--conv-dtypes")
-    cache = config.getoption("--conv-cache-dir")
-    try:
-        session = Session(target, profile=config.getoption("--conv-profile"),
-                          seed=config.getoption("--conv-seed"),
-                          dtypes=[d for d in dtypes.split(",") if d] if dtypes else None,
-                          known=config.getoption("--conv-known"), timeout=config.getoption("--conv-timeout"),
-                          isolation=config.getoption("--conv-isolation"),
-                          cache_dir=None if cache.lower() == "none" else cache)
-    except (BackendLoadError, ValueError) as exc:
-        raise pytest.UsageError(f"convspec: cannot check {target!r}: {exc}") from exc
-    yield session
-    session.close()
+    return session
 
 
 @pytest.mark.parametrize("property_id", list(PROPERTIES))

@@ -30,8 +30,8 @@ def test_one_failing_property_fails_its_test_with_a_reproducer(tmp_path):
     assert "values.exhaustive" in done.stdout and "conv2d(M0, K0" in done.stdout
 
 
-def test_the_plugin_is_inert_without_a_backend(tmp_path):
+def test_the_plugin_skips_the_suite_without_a_backend_only_when_asked(tmp_path):
     (tmp_path / "test_other.py").write_text("def test_nothing():\n    assert True\n")
-    done = pytest_run(tmp_path, "test_other.py", "-k", "eq1 or nothing")
+    done = pytest_run(tmp_path, "test_other.py", "-k", "eq1 or nothing", "--conv-allow-skip")
     assert done.returncode == 0, done.stdout[-3000:]
     assert "1 passed, 1 skipped" in done.stdout

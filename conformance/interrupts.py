@@ -1,0 +1,41 @@
+"""Ctrl-C during a run: the harness stops, the worker processes stay quiet.
+
+A terminal sends SIGINT to every process of the foreground group, the worker
+processes included.  Workers are therefore started with SIGINT blocked (a
+blocked signal stays blocked across ``exec``), so only the harness sees the
+interrupt; it then ends the workers itself (`abort`) and reports what ran.
+"""
+
+from __future__ import annotations
+
+import signal
+from typing import Any, Callable
+
+#: The exit status of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
+
+
+def shield_workers(executor: Any) -> None:
+    """Make the executor start its worker processes with SIGINT blocked (where it starts any)."""
+    launch: Callable[[], Any] | None = getattr(executor, "_launch", None)
+    if launch is None or not hasattr(signal, "pthread_sigmask"):
+        return
+
+    def launch_without_sigint() -> Any:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            return launch()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+    executor._launch = launch_without_sigint
+
+
+def abort(executor: Any) -> None:
+    """Kill the executor's current worker at once, without waiting for the call it is running."""
+    process = getattr(executor, "process", None)
+    try:
+        if process is not None and process.poll() is None:
+            process.kill()
+    except OSError:
+        pass
