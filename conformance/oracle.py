@@ -262,7 +262,23 @@ def layer_expected(p) -> Expected:
             values = (rr - ii) + 1j * (ri + ir)
         if p.B is not None:
             values = values + np.where(np.isfinite(p.B), p.B, 0).astype(wide_dtype).reshape((1, -1) + (1,) * p.rank)
+    values = _with_specials(p, values)
     dtypes = [p.X.dtype, p.W.dtype] + ([p.B.dtype] if p.B is not None else [])
     model = Componentwise.for_terms(p.terms + 2, dtypes, wide_dtype)
     slack = (model.relative * layer_abs_sums(p) + model.absolute) * (1 + 8 * _U64)
     return Expected(values, False, slack, "float64")
+
+
+def _with_specials(p, values: np.ndarray) -> np.ndarray:
+    """``values`` with the IEEE value (CV-NF1) wherever an output's terms hold NaN or an infinity."""
+    from convspec.spec.error_model import layer_nonfinite
+    from convspec.spec.layer import exact_term_sum, terms
+    special = layer_nonfinite(p)
+    if not special.any():
+        return values
+    values = values.copy()
+    Xp = p.geometry.pad(p.X)
+    for index in map(tuple, np.argwhere(special)):
+        n, o, *j = index
+        values[index] = exact_term_sum(terms(p, Xp, n, o, tuple(j)), p.out_dtype)
+    return values

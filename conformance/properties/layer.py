@@ -140,7 +140,9 @@ def covering_combos(ctx: Context) -> list[dict]:
 def pattern(shape: tuple[int, ...], dtype: np.dtype, salt: int) -> np.ndarray:
     """Small fixed integers, distinct by position, exact in every admitted dtype."""
     index = np.indices(shape).reshape(len(shape), -1) if shape else np.zeros((0, 1), int)
-    weights = np.arange(1, len(shape) + 1) * (2 + salt) + 1
+    # weights prime to 5 and distinct per axis, so that no axis is constant modulo 5
+    # (a constant channel or kernel axis would hide channel, bias and flip bugs)
+    weights = np.array([(1, 2, 3, 4, 6, 7, 8, 9)[(2 * t + salt) % 8] for t in range(len(shape))])
     raw = ((weights[:, None] * (index + 1)).sum(axis=0) % 5).reshape(shape)
     if np.dtype(dtype).kind == "u":
         return (raw % 4).astype(dtype)
