@@ -75,18 +75,17 @@ def _tap_sum(p, dtype) -> np.ndarray:
     return Y
 
 
-@_variant(Claims(dtypes=("int32", "int64", "float32", "float64", "complex128")))
+@_variant(Claims(dtypes=("int64", "float64", "complex128")))
 def python_loops(X, W, B=None, *, stride, padding, dilation, groups):
     """Nested Python loops over every output and term, on Python numbers, rounded once at the end.
 
     Elements become Python ints (exact), floats (float64) or complex numbers
     (complex128) through ``tolist``; each output is the recursive sum of its
-    window products and then the bias, converted to the output dtype.  For a
-    float32 output the float64 sum is far more accurate than CV-AC1 asks and
-    the conversion adds one float32 rounding; for float64 and complex128 the
-    sum is the output dtype's own recursive sum.  Python float arithmetic is
-    IEEE arithmetic, so NaN and infinities follow CV-NF1.  Slow: it claims the
-    dtypes a pure-Python library would, and no float16.
+    window products and then the bias, converted to the output dtype (for
+    the claimed dtypes the conversion is exact, since the sum is already in the
+    output's precision).  Python float arithmetic is IEEE arithmetic, so NaN
+    and infinities follow CV-NF1.  Slow, so it claims the dtypes of Python's
+    own numbers: int64, float64 and complex128.
     """
     p = _problem(X, W, B, stride, padding, dilation, groups)
     out = p.out_dtype
