@@ -133,7 +133,7 @@ def test_a_bug_breaks_its_relation(bug, relation):
 def test_the_reproducer_asserts_the_relation(bug, relation):
     pid = f"conv.metamorphic.{relation}"
     script = check(numpy_layer(bug), [pid]).results[pid].failure.reproducer
-    binding = "conv = ...  # the backend was given as an object: bind your conv2d here"
+    binding = "conv = ...  # the backend was given as an object: bind your function here"
     assert binding in script
     for fn, raises in ((numpy_layer(bug), True), (numpy_layer(), False)):
         space = {"__name__": "reproducer"}

@@ -49,17 +49,13 @@ FULL = bool(os.environ.get("CONVSPEC_ZOO_FULL"))
 SEEDS = range(int(os.environ.get("CONVSPEC_ZOO_SEEDS", "3")))
 
 LAYER_PROPERTIES = property_ids("conv")
-#: Properties that judge an output's values, shape and dtype (a wrong value may surface in any).
+#: Properties that judge an output's values, shape and dtype (a wrong value may surface in any),
+#: and the metamorphic relations, which a wrong value breaks as well.
 VALUES = ("conv.covering", "conv.values", "conv.empty", "conv.specials", "conv.layout",
-          "conv.large", "conv.core")
+          "conv.large", "conv.core", "conv.metamorphic.*")
 #: Properties whose examples depend on the seed (the others are deterministic lists).
-#: ``conv.specials`` is left out of the seed 1 and 2 runs of the ordinary test run: on
-#: problems of more than ``oracle.EXACT_BUDGET`` terms the harness's expected values
-#: replace NaN and infinities by zero, so it reports correct IEEE results as wrong (a
-#: harness false fail, seen on python_loops at quick seed 2).  ``CONVSPEC_ZOO_FULL=1``
-#: still runs it for every seed.
-SEEDED = ("conv.values", "conv.empty", "conv.layout", "conv.effects", "conv.result_type",
-          "conv.core")
+SEEDED = ("conv.values", "conv.empty", "conv.specials", "conv.layout", "conv.effects",
+          "conv.result_type", "conv.core")
 
 
 @dataclass(frozen=True)
