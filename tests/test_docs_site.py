@@ -61,13 +61,13 @@ def test_built_site_passes_static_checks(site):
 
 
 def test_equations_are_mathml_with_anchors(site):
-    page = check_site.parse_page((site / "mathematics/index.html").read_text(encoding="utf-8"))
+    page = check_site.parse_page((site / "mathematics.html").read_text(encoding="utf-8"))
     assert page.math_count >= 20
     assert {"eq-1", "eq-2"} <= page.ids
 
 
 def test_every_clause_has_an_entry_on_the_specification_page(site):
-    page = check_site.parse_page((site / "specification/index.html").read_text(encoding="utf-8"))
+    page = check_site.parse_page((site / "specification.html").read_text(encoding="utf-8"))
     missing = [cid for cid in CLAUSES if cid not in page.ids]
     assert missing == []
 
@@ -83,7 +83,7 @@ def test_generated_figures_are_in_the_site(site):
 
 
 def test_api_reference_is_rendered(site):
-    html = (site / "reference/index.html").read_text(encoding="utf-8")
+    html = (site / "reference.html").read_text(encoding="utf-8")
     assert 'class="doc doc-' in html  # mkdocstrings output, not the raw ::: line
     assert "::: convspec" not in html
 
