@@ -74,8 +74,10 @@ def test_every_clause_has_an_entry_on_the_specification_page(site):
 
 def test_generated_figures_are_in_the_site(site):
     figures = sorted(p.name for p in (site / "generated/figures").glob("*.svg"))
-    assert figures == ["frames-stride-2.svg", "sliding-stride-1.svg", "sliding-stride-2.svg",
-                       "stride-shapes.svg"]
+    assert figures == ["frames-stride-2-narrow.svg", "frames-stride-2.svg",
+                       "sliding-stride-1-narrow.svg", "sliding-stride-1.svg",
+                       "sliding-stride-2-narrow.svg", "sliding-stride-2.svg",
+                       "stride-shapes-narrow.svg", "stride-shapes.svg"]
     for name in figures:
         assert check_site.image_problem(site / "generated/figures" / name) is None
     animated = (site / "generated/figures/sliding-stride-2.svg").read_text(encoding="utf-8")
@@ -173,7 +175,7 @@ def test_markers_expand_outside_code_and_unknown_ones_fail(helpers):
     text = ("<!-- convspec:shape-table size=5 ksize=2 strides=(1,) -->\n\n"
             "```text\n<!-- convspec:no-such-marker -->\n```\n")
     expanded = registry.expand(text, "page.md")
-    assert re.search(r"\| 1 \| 4 \| 0, 1, 2, 3 \| 0 \|", expanded)
+    assert re.search(r"\| 1 \| 4 \| 0, 1, 2, 3 \| none \|", expanded)
     assert "<!-- convspec:no-such-marker -->" in expanded
     with pytest.raises(registry.MarkerError, match="page.md:2: no generator"):
         registry.expand("text\n<!-- convspec:no-such-marker -->\n", "page.md")

@@ -87,6 +87,9 @@ class _Parser(HTMLParser):
         if tag == "math":
             self.page.math_count += 1
         wanted = LINK_ATTRS.get(tag)
+        if tag == "source" and attrs.get("srcset") and not attrs.get("src"):
+            wanted = "srcset"
+            attrs["srcset"] = attrs["srcset"].split(",")[0].split()[0]
         if wanted and attrs.get(wanted):
             rel = (attrs.get("rel") or "").split()
             kind = "load" if tag in LOADED_TAGS or (tag == "link" and not
@@ -191,7 +194,7 @@ def static_checks(site: Path, math_pages=DEFAULT_MATH_PAGES) -> list[str]:
                 if fragment not in ids:
                     problems.append(f"{where}: no element with id {fragment!r} in "
                                     f"{path.relative_to(site)}")
-            if tag == "img":
+            if tag in ("img", "source"):
                 if path not in checked_images:
                     checked_images[path] = image_problem(path)
                 if checked_images[path]:
