@@ -1,7 +1,8 @@
 """Shell commands shown on the site, and the files the site tells readers to create.
 
 A page tells the reader to save a file by putting ``<!-- file: NAME -->`` on
-the line just above a fenced block; the block's text is the file.  A
+the line just above a fenced block; the block's text is the file
+(``<!-- file: NAME append -->`` adds the block to the end of it).  A
 ```` ```console ```` block holds commands, one per line starting with ``$ ``.
 Every such command is run, in order, in a fresh folder holding the page's files
 (by ``tests/test_docs_commands.py`` and by ``check_site.py --commands``), and
@@ -32,7 +33,7 @@ from .registry import MarkerError, marker
 
 DOCS = Path(__file__).resolve().parents[2]
 _OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\n]*)$")
-_FILE = re.compile(r"<!--\s*file:\s*(?P<name>[\w./-]+)\s*-->")
+_FILE = re.compile(r"<!--\s*file:\s*(?P<name>[\w./-]+)(?P<append>\s+append)?\s*-->")
 _DIRECTIVE = re.compile(r"<!--\s*docs-test:\s*(?P<what>skip|exit=\d+|slow)\b(?P<rest>.*?)-->")
 SHELLS = ("console", "bash", "sh", "shell")
 
@@ -89,7 +90,11 @@ def page_commands(text: str, page: str = "<page>") -> PageCommands:
     for block in fenced_blocks(text):
         name = _FILE.search(block.above)
         if name:
-            found.files[name.group("name")] = block.text
+            path = name.group("name")
+            if name.group("append"):
+                found.files[path] = found.files.get(path, "") + "\n\n" + block.text
+            else:
+                found.files[path] = block.text
         if block.language not in SHELLS:
             continue
         directive = _DIRECTIVE.search(block.above)
@@ -210,12 +215,11 @@ def clean_output(text: str, folder: Path) -> str:
 _RUNS: dict[tuple[str, str], tuple[int, str, dict[str, str]]] = {}
 
 
-def run_on_page_files(page: str, command: str, keep: tuple[str, ...] = ()) \
-        -> tuple[int, str, dict[str, str]]:
+def run_on_page_files(page: str, command: str) -> tuple[int, str, dict[str, str]]:
     """Run ``command`` on the files ``page`` tells the reader to create (cached per build).
 
     Returns the exit status, the cleaned output (standard output then standard
-    error) and the text of the files named in ``keep`` as the command left them.
+    error) and the text of every new file the command wrote into the folder.
     """
     key = (page, command)
     if key not in _RUNS:
@@ -225,8 +229,10 @@ def run_on_page_files(page: str, command: str, keep: tuple[str, ...] = ()) \
             write_files(folder, found.files)
             done = run(command, folder)
             output = clean_output(done.stdout + done.stderr, folder)
-            kept = {name: clean_output((folder / name).read_text(encoding="utf-8"), folder)
-                    for name in keep if (folder / name).is_file()}
+            kept = {path.name: clean_output(path.read_text(encoding="utf-8"), folder)
+                    for path in folder.iterdir()
+                    if path.is_file() and path.name not in found.files
+                    and path.suffix in (".json", ".xml")}
         _RUNS[key] = (done.returncode, output, kept)
     return _RUNS[key]
 
@@ -240,3 +246,40 @@ def console(page: str, cmd: str, exit: int = 0, title: str = "") -> str:
                           f"expected {exit}:\n{output[-2000:]}")
     head = f' title="{title}"' if title else ""
     return f"```console{head}\n$ {cmd}\n{output}\n```\n"
+
+
+@marker("console-summary")
+def console_summary(page: str, cmd: str) -> str:
+    """What the run of ``cmd`` (which writes ``--report-json report.json``) found, in words."""
+    import json
+
+    status, _, kept = run_on_page_files(page, cmd)
+    if "report.json" not in kept:
+        raise MarkerError(f"`{cmd}` wrote no report.json to summarise")
+    report = json.loads(kept["report.json"])
+    counts = report["summary"]["counts"]
+    props = report["properties"]
+    parts = [f"{counts[k]} {label}" for k, label in
+             (("pass", "passed"), ("fail", "failed"), ("not claimed", "were not claimed"),
+              ("known", "are known deviations"), ("error", "could not be evaluated"))
+             if counts.get(k)]
+    text = (f"When this site was built, that run checked {len(props)} properties: "
+            + ", ".join(parts) + f"; the exit status was {status}.")
+    failed = [p for p in props if p["status"] == "fail"]
+    if not failed:
+        return text + "\n"
+    rows = ["| property | clauses | kind | what went wrong |", "|---|---|---|---|"]
+    for p in failed:
+        message = p["failure"]["message"].splitlines()[0].replace("|", "\\|")
+        clauses = ", ".join(p["clauses"])
+        rows.append(f"| `{p['id']}` | {clauses} | `{p['failure']['kind']}` | {message} |")
+    return text + " The failures, in the order the suite ran them:\n\n" + "\n".join(rows) + "\n"
+
+
+@marker("console-file")
+def console_file(page: str, cmd: str, name: str, language: str = "json") -> str:
+    """A file that ``cmd`` wrote when the site was built, as a code block."""
+    _, _, kept = run_on_page_files(page, cmd)
+    if name not in kept:
+        raise MarkerError(f"`{cmd}` on the files of {page} wrote no {name}")
+    return f"```{language}\n{kept[name]}\n```\n"
