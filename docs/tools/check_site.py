@@ -38,9 +38,10 @@ import tempfile
 import threading
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from html import escape as html_escape
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 DEFAULT_MATH_PAGES = ("mathematics.html", "reference.html")
 LINK_ATTRS = {"a": "href", "link": "href", "img": "src", "script": "src", "source": "src",
@@ -261,7 +262,11 @@ window.addEventListener("load", function () {
     var boxes = Array.from(root.querySelectorAll(
         "math, .math-tag, img, h1, h2, h3, h4, figcaption, td, th, p, li, summary"))
       .map(function (el) { return {el: el, r: el.getBoundingClientRect()}; })
-      .filter(function (b) { return b.r.width > 0 && b.r.height > 0; })
+      .filter(function (b) {
+        var seen = b.el.checkVisibility ? b.el.checkVisibility({contentVisibilityAuto: true,
+                                                                visibilityProperty: true}) : true;
+        return seen && b.r.width > 0 && b.r.height > 0;
+      })
       .sort(function (a, b) { return a.r.top - b.r.top; });
     var overlaps = [], active = [];
     boxes.forEach(function (b) {
@@ -293,7 +298,15 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--hide-scrollbars",
                   "--virtual-time-budget=5000"]
-DARK_FLAGS = ["--blink-settings=preferredColorScheme=0", "--force-dark-mode"]
+DARK = """<script>
+/* Choose the dark palette the way a reader does: with the theme's own toggle. */
+window.addEventListener("load", function () {
+  var toggle = document.querySelector('input[data-md-color-scheme="slate"]');
+  if (toggle) toggle.click();
+  else document.body.setAttribute("data-md-color-scheme", "slate");
+});
+</script>"""
+"""Injected for ``?dark``: the page as a reader who chose the dark palette sees it."""
 
 MIN_FIGURE_TEXT_PX = 9.0
 """Smallest size, in CSS pixels, that text inside a figure may be drawn at."""
@@ -303,21 +316,61 @@ SCREENSHOT_LIMIT = 60000
 """Tallest screenshot taken; a page taller than this would be cut off."""
 
 
+FRAME = """<!doctype html><html><head><meta charset="utf-8"></head>
+<body style="margin:0;background:#fff">
+<iframe id="page" src="{src}" style="border:0;display:block;width:{width}px;height:{height}px">
+</iframe>
+<script>
+/* Headless Chromium will not open a window narrower than 500 px, so narrow widths
+   are rendered in a frame of that width; the page's media queries see the frame. */
+(function wait() {{
+  try {{
+    var found = document.getElementById("page").contentDocument
+      .getElementById("convspec-check-result");
+    if (found) {{
+      var out = document.createElement("pre");
+      out.id = "convspec-check-result";
+      out.textContent = found.textContent;
+      document.body.appendChild(out);
+      return;
+    }}
+  }} catch (e) {{}}
+  setTimeout(wait, 50);
+}})();
+</script></body></html>"""
+MIN_WINDOW = 500
+"""Narrowest window headless Chromium lays out; narrower widths use :data:`FRAME`."""
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Serves the site; HTML asked for with ``?probe`` gets :data:`PROBE` injected."""
+    """Serves the site; HTML asked for with ``?probe`` gets :data:`PROBE` injected,
+    ``?dark`` the dark palette, and ``/__frame__?...`` is :data:`FRAME`."""
 
     def log_message(self, *args):  # keep the output to the problems
         pass
 
     def send_head(self):
         parts = urlsplit(self.path)
-        if parts.query != "probe":
+        if parts.path == "/__frame__":
+            from urllib.parse import parse_qs
+            query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+            data = FRAME.format(src=html_escape(query["src"]), width=int(query["width"]),
+                                height=int(query["height"])).encode("utf-8")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            return io.BytesIO(data)
+        inject = {"probe": PROBE, "dark": DARK}.get(parts.query)
+        if inject is None:
             return super().send_head()
         path = Path(self.translate_path(parts.path))
         if path.is_dir():
             path = path / "index.html"
         try:
-            body = path.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>", 1)
+            body = path.read_text(encoding="utf-8")
+            body = body.replace("</body>", inject + "</body>", 1) if inject == PROBE else \
+                body.replace("</head>", inject + "</head>", 1)
         except OSError:
             self.send_error(404)
             return None
@@ -410,15 +463,22 @@ def browser_checks(site: Path, screenshots: Path | None = None, widths=(1280, 39
     problems: list[str] = []
     server = serve(site)
     base = f"http://127.0.0.1:{server.server_address[1]}/"
-    palettes = [("light", [])] + ([("dark", DARK_FLAGS)] if dark else [])
+    palettes = [("light", "")] + ([("dark", "?dark")] if dark else [])
     try:
         with tempfile.TemporaryDirectory(prefix="convspec-chromium-") as profile:
             for html in sorted(site.rglob("*.html")):
                 rel = html.relative_to(site).as_posix()
                 url = base + (rel[:-len("index.html")] if rel.endswith("index.html") else rel)
                 for n, width in enumerate(widths):
-                    window = f"--window-size={width},900"
-                    done = chromium([window, "--dump-dom", url + "?probe"], profile)
+                    def at(query: str, height: int) -> tuple[str, str]:
+                        """The URL to open and the window size, for this width."""
+                        if width >= MIN_WINDOW:
+                            return url + query, f"--window-size={width},{height}"
+                        framed = (f"{base}__frame__?src={quote(url + query)}&width={width}"
+                                  f"&height={height}")
+                        return framed, f"--window-size={MIN_WINDOW},{height}"
+                    target, window = at("?probe", 900)
+                    done = chromium([window, "--dump-dom", target], profile)
                     result = _decode_result(done.stdout)
                     if result is None:
                         problems.append(f"{rel}: page did not finish loading in Chromium "
@@ -440,10 +500,10 @@ def browser_checks(site: Path, screenshots: Path | None = None, widths=(1280, 39
                         height = SCREENSHOT_LIMIT
                     name = rel[:-len(".html")].replace("/index", "").replace("/", "-")
                     name = "home" if name == "index" else name
-                    for palette, flags in palettes:
+                    for palette, query in palettes:
                         shot = screenshots.resolve() / f"{name}-{width}-{palette}.png"
-                        done = chromium([*flags, f"--window-size={width},{height}",
-                                         f"--screenshot={shot}", url], profile)
+                        target, window = at(query, height)
+                        done = chromium([window, f"--screenshot={shot}", target], profile)
                         if done.returncode != 0:
                             problems.append(f"{rel}: screenshot failed: "
                                             f"{done.stderr.strip()[-300:]}")

@@ -79,7 +79,7 @@ def definition_lines() -> dict[str, str]:
     return found
 
 
-def _tests_list(items: list[str], limit: int = 6) -> str:
+def _tests_list(items: list[str], limit: int = 3) -> str:
     """A short list inline; a long one collapsed, with its length in the summary."""
     if len(items) <= limit:
         return ", ".join(f"`{item}`" for item in items)
@@ -103,13 +103,14 @@ def clause_catalogue() -> str:
            "Each clause with the conformance properties that check it and the number of tests "
            "in `tests/` that cite it (listed in full under the clause). Clauses marked *input "
            "error* describe a valid input; the others are requirements on the result.", "",
+           '<div class="cs-wide" markdown="1">', "",
            "| Clause | Title | Conformance properties | Tests |", "|:---|:---|:---|---:|"]
     for c in CLAUSES.values():
         kind = " (input error)" if c.invalid_input else ""
         checked_by = ", ".join(f"`{p}`" for p in props.get(c.id, [])) or "none"
         out.append(f"| [{c.id}](#{c.id}) | {md_escape(c.title)}{kind} | {checked_by} "
                    f"| {len(tests.get(c.id, []))} |")
-    out.append("")
+    out += ["", "</div>", ""]
     for prefix, section in SECTIONS.items():
         members = [c for c in CLAUSES.values() if c.section == prefix]
         if not members:
@@ -131,14 +132,13 @@ def clause_catalogue() -> str:
                 text, link = EXPLAINED[c.id]
                 out.append(f"- **Explained in:** [{text}]({link})")
             defined = definition_lines().get(c.id)
-            if defined:
-                out.append(f"- **Defined at:** {_source_link(defined)}")
             where = checks.get(c.id, [])
             shown = ", ".join(_source_link(w) for w in where[:6])
             if len(where) > 6:
                 shown += f" and {len(where) - 6} more"
-            out.append("- **Checked at:** " + (shown if where else
-                                                f"no source line is marked `# checks: {c.id}`"))
+            out.append((f"- **Defined at** {_source_link(defined)}; **checked at** " if defined
+                        else "- **Checked at:** ")
+                       + (shown if where else f"no source line is marked `# checks: {c.id}`"))
             out.append("- **Conformance properties:** " + (
                 ", ".join(f"[`{p}`](conformance.md#what-is-checked)" for p in props.get(c.id, []))
                 or "none"))

@@ -56,8 +56,8 @@ TYPESET: dict[str, TypesetStatement] = {
         "is the sum of |M||K| over the window (sqrt(2)*gamma_{n+c+2} for complex).",
         "A floating output $\\hat c_{ij}$ of a conforming implementation lies within\n\n"
         "$$\\lvert \\hat c_{ij} - c_{ij} \\rvert \\le \\gamma_{n+c}(u)\\, S_{ij} + "
-        "\\text{(underflow term)}, \\qquad \\gamma_k(u) = \\frac{k u}{1 - k u},$$\n\n"
-        "of the exact value $c_{ij}$, where $u$ is the output dtype's unit roundoff, "
+        "\\text{(underflow term)}$$\n\n"
+        "of the exact value $c_{ij}$, with $\\gamma_k(u) = k u / (1 - k u)$, where $u$ is the output dtype's unit roundoff, "
         "$n = m' n'$, $c$ counts the inputs not exactly representable in the output dtype, and "
         "$S_{ij} = \\sum_{a,b} \\lvert M[i s_x + a, j s_y + b] \\rvert\\, \\lvert K[a, b] "
         "\\rvert$ is the sum over the window. For complex outputs the factor is "

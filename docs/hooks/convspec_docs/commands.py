@@ -268,11 +268,11 @@ def console_summary(page: str, cmd: str) -> str:
     failed = [p for p in props if p["status"] == "fail"]
     if not failed:
         return text + "\n"
-    rows = ["| property | clauses | kind | what went wrong |", "|---|---|---|---|"]
+    rows = []
     for p in failed:
-        message = p["failure"]["message"].splitlines()[0].replace("|", "\\|")
+        message = p["failure"]["message"].splitlines()[0]
         clauses = ", ".join(p["clauses"])
-        rows.append(f"| `{p['id']}` | {clauses} | `{p['failure']['kind']}` | {message} |")
+        rows.append(f"- `{p['id']}` ({clauses}, kind `{p['failure']['kind']}`): {message}")
     return text + " The failures, in the order the suite ran them:\n\n" + "\n".join(rows) + "\n"
 
 

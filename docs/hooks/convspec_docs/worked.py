@@ -147,8 +147,7 @@ def shape_table(size: int = 8, ksize: int = 3, strides=(1, 2, 3, 4)) -> str:
     """
     from .figures import axis_coverage
 
-    lines = ["| stride $s$ | $\\lfloor (n - n') / s \\rfloor + 1$ | windows start at | "
-             "elements never read |",
+    lines = ["| stride $s$ | outputs | windows start at | never read |",
              "|---:|---:|:---|:---|"]
     for step in strides:
         cover = axis_coverage(size, ksize, step)
