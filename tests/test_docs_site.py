@@ -61,21 +61,23 @@ def test_built_site_passes_static_checks(site):
 
 
 def test_equations_are_mathml_with_anchors(site):
-    page = check_site.parse_page((site / "mathematics/index.html").read_text(encoding="utf-8"))
+    page = check_site.parse_page((site / "mathematics.html").read_text(encoding="utf-8"))
     assert page.math_count >= 20
     assert {"eq-1", "eq-2"} <= page.ids
 
 
 def test_every_clause_has_an_entry_on_the_specification_page(site):
-    page = check_site.parse_page((site / "specification/index.html").read_text(encoding="utf-8"))
+    page = check_site.parse_page((site / "specification.html").read_text(encoding="utf-8"))
     missing = [cid for cid in CLAUSES if cid not in page.ids]
     assert missing == []
 
 
 def test_generated_figures_are_in_the_site(site):
     figures = sorted(p.name for p in (site / "generated/figures").glob("*.svg"))
-    assert figures == ["frames-stride-2.svg", "sliding-stride-1.svg", "sliding-stride-2.svg",
-                       "stride-shapes.svg"]
+    assert figures == ["frames-stride-2-narrow.svg", "frames-stride-2.svg",
+                       "sliding-stride-1-narrow.svg", "sliding-stride-1.svg",
+                       "sliding-stride-2-narrow.svg", "sliding-stride-2.svg",
+                       "stride-shapes-narrow.svg", "stride-shapes.svg"]
     for name in figures:
         assert check_site.image_problem(site / "generated/figures" / name) is None
     animated = (site / "generated/figures/sliding-stride-2.svg").read_text(encoding="utf-8")
@@ -83,7 +85,7 @@ def test_generated_figures_are_in_the_site(site):
 
 
 def test_api_reference_is_rendered(site):
-    html = (site / "reference/index.html").read_text(encoding="utf-8")
+    html = (site / "reference.html").read_text(encoding="utf-8")
     assert 'class="doc doc-' in html  # mkdocstrings output, not the raw ::: line
     assert "::: convspec" not in html
 
@@ -173,7 +175,7 @@ def test_markers_expand_outside_code_and_unknown_ones_fail(helpers):
     text = ("<!-- convspec:shape-table size=5 ksize=2 strides=(1,) -->\n\n"
             "```text\n<!-- convspec:no-such-marker -->\n```\n")
     expanded = registry.expand(text, "page.md")
-    assert re.search(r"\| 1 \| 4 \| 0, 1, 2, 3 \| 0 \|", expanded)
+    assert re.search(r"\| 1 \| 4 \| 0, 1, 2, 3 \| none \|", expanded)
     assert "<!-- convspec:no-such-marker -->" in expanded
     with pytest.raises(registry.MarkerError, match="page.md:2: no generator"):
         registry.expand("text\n<!-- convspec:no-such-marker -->\n", "page.md")
@@ -185,3 +187,147 @@ def test_marker_arguments(helpers):
         "stride": 2, "at": (1, 0), "title": "a b", "name": "x"}
     with pytest.raises(registry.MarkerError):
         registry.parse_args("stride")
+
+
+# --- Generated content agrees with itself ------------------------------------------------
+
+def test_sliding_figures_keep_the_output_highlight_on_C(helpers):
+    from convspec_docs import figures
+    from convspec.spec.shape import output_shape
+
+    for stride in [(1, 1), (2, 2)]:
+        rows, cols = output_shape(figures.M.shape, figures.K.shape, stride)
+        frames = figures.sliding_frames(stride)
+        held = [f for f in frames if f["output"] is None]
+        assert len(held) == figures.HOLD_STEPS
+        for f in frames:
+            if f["output"] is not None:
+                assert 0 <= f["output"][0] < rows and 0 <= f["output"][1] < cols
+        for narrow in (False, True):
+            drawn = figures.sliding_svg(stride, narrow)
+            mark = re.search(r'<g class="output-mark">(.*?)</g>', drawn).group(1)
+            moves = re.search(r'type="translate"[^>]*values="([^"]*)"', mark).group(1).split(";")
+            shown = re.search(r'attributeName="opacity"[^>]*values="([^"]*)"', mark).group(1)
+            cell = 40
+            for move, visible in zip(moves, shown.split(";")):
+                dx, dy = (float(v) for v in move.split())
+                assert 0 <= dx < cols * cell and 0 <= dy < rows * cell, (stride, move)
+            assert shown.split(";")[-figures.HOLD_STEPS:] == ["0"] * figures.HOLD_STEPS
+
+
+def test_shape_table_matches_the_figure(helpers):
+    import xml.etree.ElementTree as ET
+    from convspec_docs import figures, worked
+
+    table = worked.shape_table()
+    drawn = ET.fromstring(figures.stride_shapes_svg())
+    ns = "{http://www.w3.org/2000/svg}"
+    for group in drawn.iter(f"{ns}g"):
+        step = group.get("data-stride")
+        if step is None:
+            continue
+        grey = [r.get("data-cell") for r in group.iter(f"{ns}rect") if r.get("data-read") == "0"]
+        row = next(line for line in table.splitlines() if line.startswith(f"| {step} |"))
+        assert row.rstrip(" |").split("| ")[-1] == (", ".join(grey) or "none"), (step, row)
+    assert re.search(r"^\| 4 \| 2 \| 0, 4 \| 3, 7 \|$", table, re.MULTILINE)
+
+
+def test_walkthrough_prose_is_the_run_it_describes(site):
+    text = re.sub(r"<[^>]+>", "", (site / "conformance.html").read_text(encoding="utf-8"))
+    described = re.search(r"In the run above,\s+M is (\d+) × (\d+), the kernel (\d+) × (\d+)", text)
+    walkthrough = text[re.search(r"kind:    violation\nproblem:", text).start():]  # its output
+    printed = re.search(r"problem: m(\d+)x(\d+)_k(\d+)x(\d+)_", walkthrough)
+    assert described and printed
+    assert described.groups() == printed.groups()
+
+
+def test_console_summary_lists_the_failures_the_output_shows(site):
+    import html as html_lib
+    text = html_lib.unescape(re.sub(r"<[^>]+>", "", (site / "conformance.html")
+                                    .read_text(encoding="utf-8")))
+    shown = re.findall(r"^\s*FAIL\s+(\S+)", text, re.MULTILINE)
+    summary = text[text.index("When this site was built, that run checked"):]
+    summary = summary[:summary.index("An installed module works")]
+    listed = re.findall(r"^\s*(\w+\.\w+) \(",
+                        summary, re.MULTILINE)
+    assert shown and sorted(set(shown)) == sorted(set(listed))
+    failed = int(re.search(r"(\d+) failed", summary).group(1))
+    assert failed == len(set(shown))
+
+
+def test_clauses_with_and_without_a_typeset_statement(site, helpers):
+    """Lists the clauses shown as plain text only; fails only if a typeset one is not shown."""
+    import warnings
+    from convspec_docs import clause_math
+
+    state = clause_math.status(CLAUSES.values())
+    if state["missing"] or state["stale"]:
+        warnings.warn(f"clauses shown as plain text only: no typeset form for "
+                      f"{state['missing']}, outdated typeset form for {state['stale']}")
+    page = (site / "specification.html").read_text(encoding="utf-8")
+    for cid in clause_math.TYPESET:
+        if cid in CLAUSES and cid not in state["stale"]:
+            entry = page[page.index(f'id="{cid}"'):]
+            entry = entry[:entry.index("<h3", 10)] if "<h3" in entry[10:] else entry
+            assert "<math" in entry and "Catalogue text" in entry, cid
+
+
+def test_spec_page_links_equations_and_sources(site):
+    page = (site / "specification.html").read_text(encoding="utf-8")
+    assert 'href="mathematics.html#eq-1"' in page and 'href="mathematics.html#eq-2"' in page
+    assert re.search(r'href="https://[^"]+/blob/[^"]+/spec/clauses\.py#L\d+"', page)
+
+
+# --- The checker catches the defects it was written for ----------------------------------
+
+def test_checker_catches_bare_bars_reintroduced_into_the_real_page(site, tmp_path):
+    import shutil
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    page = copy / "error-model.html"
+    text = page.read_text(encoding="utf-8")
+    assert 'form="prefix"' in text
+    page.write_text(re.sub(r' form="(?:prefix|postfix)"', "", text), encoding="utf-8")
+    problems = check_site.static_checks(copy)
+    assert any("error-model.html: a bar in" in p and "infix" in p for p in problems), problems
+
+
+def test_checker_catches_the_old_pytest_command(helpers):
+    from convspec_docs import commands
+
+    text = (ROOT / "docs/conformance.md").read_text(encoding="utf-8")
+    old = text.replace("--conv-backend my_backend.py:backend --conv-profile quick",
+                       "--conv-backend path/to/my_backend.py:backend --conv-profile quick")
+    assert old != text
+    found = commands.page_commands(old, "conformance.md")
+    found.commands = [c for c in found.commands if "path/to/" in c.command]
+    problems = commands.check_page(found)
+    assert len(problems) == 1 and "path/to/my_backend.py" in problems[0]
+
+
+def test_checker_catches_tiny_figure_text_overflow_and_overlap(site):
+    """What the browser probe measures, judged: the values are those of the old defects."""
+    base = {"images": [], "math": 1, "flatMath": [], "mathml": True, "height": 5000,
+            "width": 390, "scrollWidth": 390, "overflow": [], "clipped": [], "overlaps": []}
+    assert check_site.judge("mathematics.html", base, 390, site) == []
+    # The wide sliding figure squeezed into a phone's column (what the page showed before
+    # it offered a narrow variant): its kernel labels end up far below the minimum.
+    wide = "generated/figures/sliding-stride-1.svg"
+    natural = float(re.search(r'width="([0-9.]+)"', (site / wide).read_text()).group(1))
+    squeezed = {**base, "images": [{"src": wide, "current": wide, "ok": True,
+                                    "width": 358, "natural": natural}]}
+    assert any("is drawn at" in p for p in check_site.judge("mathematics.html", squeezed, 390, site))
+    narrow = "generated/figures/sliding-stride-1-narrow.svg"
+    natural = float(re.search(r'width="([0-9.]+)"', (site / narrow).read_text()).group(1))
+    fitted = {**base, "images": [{"src": narrow, "current": narrow, "ok": True,
+                                  "width": 358, "natural": natural}]}
+    assert check_site.judge("mathematics.html", fitted, 390, site) == []
+    # Equation numbers drawn over the equation, a page scrolling sideways, a clipped
+    # table, and a page too long for one screenshot.
+    bad = {**base, "overlaps": [["math “m″=…”", "span.math-tag “(1)”"]], "scrollWidth": 520,
+           "overflow": ["table “field type default meaning”"], "height": 16026,
+           "clipped": [{"what": "div.md-typeset__scrollwrap", "math": False, "by": 60}]}
+    problems = check_site.judge("results.html", bad, 1280, site)
+    for expected in ("text drawn over text", "scrolls sideways", "wider than its column",
+                     "16026 px tall"):
+        assert any(expected in p for p in problems), (expected, problems)

@@ -60,7 +60,7 @@ def benchmark_table(part: str = "all") -> str:
             for row in rows:
                 if row[0] == size:
                     body.append("| " + " | ".join(_cell(cell) for cell in row[1:]) + " |")
-            sections.append('<div class="cs-bench" markdown>\n\n' + "\n".join(body) + "\n\n</div>")
+            sections.append('<div class="cs-bench cs-wide" markdown>\n\n' + "\n".join(body) + "\n\n</div>")
     if part in ("notes", "all"):
         sections.append(_size(str(snap["notes"])))
     if not sections:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import html
 import inspect
 import re
 import textwrap
@@ -103,21 +104,26 @@ def _markdown_text(text: str) -> str:
 
 @marker("claims-table")
 def claims_table() -> str:
-    """Every field of ``Claims``: its type, default and meaning."""
+    """Every field of ``Claims``: its type, default and meaning, as a definition list.
+
+    A list rather than a table, so that the meaning stays in view on a narrow screen.
+    """
     meaning = _attributes(inspect.getdoc(Claims) or "")
-    rows = ["| field | type | default | meaning |", "|---|---|---|---|"]
+    items = []
     for f in dataclasses.fields(Claims):
         kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
         default = f.default
         if isinstance(default, tuple) and len(default) > 4:
             shown = f"all {len(default)} admitted dtypes"
         else:
-            shown = f"`{default!r}`"
-        rows.append(f"| `{f.name}` | `{kind}` | {shown} | {_markdown_text(meaning.get(f.name, ''))} |")
+            shown = f"<code>{html.escape(repr(default))}</code>"
+        items.append(f"<dt><code>{f.name}</code>: <code>{html.escape(str(kind))}</code>, "
+                     f"default {shown}</dt>\n<dd markdown=\"1\">{meaning.get(f.name, '')}"
+                     "</dd>")
     missing = [f.name for f in dataclasses.fields(Claims) if f.name not in meaning]
     if missing:
         raise ValueError(f"Claims fields without a line in its docstring: {missing}")
-    return "\n".join(rows) + "\n"
+    return '<dl class="cs-fields" markdown="1">\n' + "\n".join(items) + "\n</dl>\n"
 
 
 @marker("admitted-dtypes")
@@ -129,15 +135,20 @@ def admitted_dtypes() -> str:
 
 @marker("profile-table")
 def profile_table() -> str:
-    """The sizes and counts of each profile."""
-    rows = ["| profile | examples | exhaustive layer | small side | large side | large kernel side "
-            "| shrinking |",
-            "|---|---:|---|---:|---:|---:|---:|"]
-    for p in PROFILES.values():
-        rows.append(f"| `{p.name}` | {p.examples} | every m, n ≤ {p.exhaustive_side}, strides ≤ "
-                    f"{p.exhaustive_stride} | {p.small_side} | {p.large_side} | {p.large_kernel} "
-                    f"| ≤ {p.shrink_seconds:g} s |")
-    return "\n".join(rows) + "\n"
+    """The sizes and counts of each profile, one column per profile."""
+    profiles = list(PROFILES.values())
+    rows = [("examples", lambda p: str(p.examples)),
+            ("exhaustive layer", lambda p: f"every m, n ≤ {p.exhaustive_side}, strides ≤ "
+                                           f"{p.exhaustive_stride}"),
+            ("small side", lambda p: str(p.small_side)),
+            ("large side", lambda p: str(p.large_side)),
+            ("large kernel side", lambda p: str(p.large_kernel)),
+            ("shrinking", lambda p: f"≤ {p.shrink_seconds:g} s")]
+    out = ["| | " + " | ".join(f"`{p.name}`" for p in profiles) + " |",
+           "|---|" + "---:|" * len(profiles)]
+    for label, value in rows:
+        out.append(f"| {label} | " + " | ".join(value(p) for p in profiles) + " |")
+    return "\n".join(out) + "\n"
 
 
 @marker("profile-examples")

@@ -88,7 +88,7 @@ def _cell(row: dict[str, Any], pid: str) -> str:
     status = row["cells"].get(pid)
     text = _CELL.get(status, "?") if status else "?"
     if status in ("fail", "known", "error"):
-        return f"[{text}](#{anchor(row['name'])})"
+        return f"[{text}](deviations.md#{anchor(row['name'])})"
     return text
 
 
@@ -101,7 +101,7 @@ def summary_table(data: dict[str, Any]) -> str:
             out.append(f"| `{row['name']}` | {row['state']} | | | | | | |")
             continue
         c = row["counts"]
-        out.append(f"| [`{row['name']}`](#{anchor(row['name'])}) | {md_escape(row['version'] or '–')} | "
+        out.append(f"| [`{row['name']}`](deviations.md#{anchor(row['name'])}) | {md_escape(row['version'] or '–')} | "
                    f"{c.get('pass', 0)} | {c.get('fail', 0) + c.get('error', 0)} | {c.get('known', 0)} | "
                    f"{c.get('not claimed', 0)} | {_ratio(row['worst_ratio'])} | {_seconds(row['seconds'])} |")
     return "\n".join(out)
@@ -206,7 +206,7 @@ def backend_status() -> str:
             verdict = f"claims hold apart from {known} known deviation{'s' if known > 1 else ''}"
         else:
             verdict = "every claimed property holds"
-        link = f"results.md#{anchor(row['name'])}"
+        link = f"deviations.md#{anchor(row['name'])}"
         out.append(f"| `{row['name']}` | {md_escape(row['version'] or '–')} | [{verdict}]({link}) | "
                    f"{_ratio(row['worst_ratio'])} | {_seconds(row['seconds'])} |")
     return "\n".join(out) + "\n\n" + provenance(data)

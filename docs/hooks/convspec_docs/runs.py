@@ -36,8 +36,22 @@ def named_blocks(text: str) -> list[tuple[str | None, str]]:
     return blocks
 
 
+_CACHE: dict[tuple[str, str], tuple[str, dict]] = {}
+
+
 def run_until(page: str, name: str) -> str:
     """Run the blocks of ``page`` up to the one named ``name``; return what that one printed."""
+    return run_with_namespace(page, name)[0]
+
+
+def run_with_namespace(page: str, name: str) -> tuple[str, dict]:
+    """Like :func:`run_until`, also returning the namespace; one run per build."""
+    if (page, name) not in _CACHE:
+        _CACHE[(page, name)] = _run(page, name)
+    return _CACHE[(page, name)]
+
+
+def _run(page: str, name: str) -> tuple[str, dict]:
     blocks = named_blocks((DOCS / page).read_text(encoding="utf-8"))
     if name not in [n for n, _ in blocks]:
         raise MarkerError(f"{page} has no python block marked '<!-- example: {name} -->'")
@@ -52,7 +66,7 @@ def run_until(page: str, name: str) -> str:
                     exec(compile(source, f"{page}:{block_name}", "exec"), namespace)
                 if block_name == name:
                     real = os.path.realpath(folder)
-                    return out.getvalue().replace(real, ".").replace(folder, ".")
+                    return out.getvalue().replace(real, ".").replace(folder, "."), namespace
         finally:
             os.chdir(here)
     raise AssertionError("unreachable")
@@ -62,3 +76,34 @@ def run_until(page: str, name: str) -> str:
 def example_output(page: str, name: str, language: str = "text") -> str:
     """A code block holding what the named example printed."""
     return f"```{language}\n{run_until(page, name).rstrip()}\n```\n"
+
+
+def _shape(array: dict) -> str:
+    shape = array.get("shape") or []
+    return " × ".join(str(v) for v in shape) if shape else "a scalar"
+
+
+def describe_case(case: dict) -> str:
+    """A failure's first call in words: shapes, stride, dtypes and layouts."""
+    M, K = case.get("M", {}), case.get("K", {})
+    dtypes = {M.get("dtype"), K.get("dtype")}
+    dtype = (f"the dtype `{M.get('dtype')}`" if len(dtypes) == 1
+             else f"the dtypes `{M.get('dtype')}` and `{K.get('dtype')}`")
+    layouts = case.get("layouts") or []
+    order = {"C": "C-ordered", "F": "Fortran-ordered"}
+    if len(set(layouts)) == 1 and layouts[0] in order:
+        layout = f"both arrays are {order[layouts[0]]}"
+    else:
+        layout = "the layouts are " + " and ".join(f"`{v}`" for v in layouts)
+    return (f"`M` is {_shape(M)}, the kernel {_shape(K)}, the stride {case.get('stride')}, "
+            f"{dtype}, and {layout}")
+
+
+@marker("example-failure-case")
+def example_failure_case(page: str, name: str, variable: str = "failure") -> str:
+    """The failure a named example found, described from that same run."""
+    _, namespace = run_with_namespace(page, name)
+    failure = namespace.get(variable)
+    if failure is None or not getattr(failure, "case", None):
+        raise MarkerError(f"the example {name!r} of {page} has no failure {variable!r} with a case")
+    return describe_case(failure.case) + "."

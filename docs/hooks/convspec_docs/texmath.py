@@ -41,6 +41,16 @@ _PRIMED = re.compile(r"<msup>(<mi>[^<]*</mi>)(<mi>&#x0203[234];</mi>|"
                      r"<mrow>(?:<mi>&#x02032;</mi>)+</mrow>)</msup>")
 _PRIMES = {1: "&#x02032;", 2: "&#x02033;", 3: "&#x02034;"}
 _PRIME_COUNT = {"&#x02032;": 1, "&#x02033;": 2, "&#x02034;": 3}
+# Absolute values and norms.  A bare bar inside a row is taken by browsers as an
+# infix operator (spaced like a relation, drawn at text size), so \lvert and its
+# kin become \left/\right pairs, which latex2mathml writes as a fenced group
+# with explicit prefix and postfix forms; any bar still bare afterwards is
+# paired left to right.
+_DELIMITERS = ((re.compile(r"\\lvert(?![A-Za-z])"), r"\\left|"),
+               (re.compile(r"\\rvert(?![A-Za-z])"), r"\\right|"),
+               (re.compile(r"\\lVert(?![A-Za-z])"), r"\\left\\|"),
+               (re.compile(r"\\rVert(?![A-Za-z])"), r"\\right\\|"))
+_BARE_BAR = re.compile(r"<mo(?![^>]*\bform=)([^>]*)>(&#x0007C;|&#x02016;)</mo>")
 _BIG_OPERATOR = re.compile(r"<mo>(&#x0(?:2211|220F|2210|222B|222C|222E|22C3|22C2);)</mo>")
 
 
@@ -72,6 +82,9 @@ def _unsuperscript_primes(match: re.Match) -> str:
 
 def to_mathml(tex: str, display: bool, where: str = "") -> str:
     """Convert one formula; unknown commands are errors, not silent text."""
+    source = tex
+    for pattern, replacement in _DELIMITERS:
+        tex = pattern.sub(replacement, tex)
     try:
         mathml = convert(tex, display="block" if display else "inline")
     except Exception as exc:  # latex2mathml raises a variety of exception types
@@ -83,8 +96,23 @@ def to_mathml(tex: str, display: bool, where: str = "") -> str:
         raise MathError(f"{where}: unknown TeX command(s) {unknown} in {tex!r}")
     mathml = _PRIMED.sub(_unsuperscript_primes, mathml)
     mathml = _BIG_OPERATOR.sub(r'<mo form="prefix">\1</mo>', mathml)
-    alt = html.escape(" ".join(tex.split()), quote=True)
+    mathml = _pair_bars(mathml)
+    alt = html.escape(" ".join(source.split()), quote=True)
     return mathml.replace("<math ", f'<math alttext="{alt}" ', 1)
+
+
+def _pair_bars(mathml: str) -> str:
+    """Give every bar still without a form one, opening and closing in turn per glyph."""
+    seen: dict[str, int] = {}
+
+    def fence(match: re.Match) -> str:
+        glyph = match.group(2)
+        seen[glyph] = seen.get(glyph, 0) + 1
+        form = "prefix" if seen[glyph] % 2 else "postfix"
+        attrs = re.sub(r'\s*stretchy="[^"]*"', "", match.group(1))
+        return f'<mo{attrs} fence="true" form="{form}" stretchy="false">{glyph}</mo>'
+
+    return _BARE_BAR.sub(fence, mathml)
 
 
 def _closing_inline(text: str, start: int) -> int:

@@ -140,13 +140,18 @@ convolution.
 
 @marker("shape-table")
 def shape_table(size: int = 8, ksize: int = 3, strides=(1, 2, 3, 4)) -> str:
-    """Eq 1 along one axis for a few strides, as a Markdown table."""
-    lines = ["| stride $s$ | $\\lfloor (n - n') / s \\rfloor + 1$ | windows start at | "
-             "elements never read |",
-             "|---:|---:|:---|---:|"]
+    """Eq 1 along one axis for a few strides, as a Markdown table.
+
+    The columns come from ``figures.axis_coverage``, the same data the figure
+    ``stride-shapes.svg`` is drawn from.
+    """
+    from .figures import axis_coverage
+
+    lines = ["| stride $s$ | outputs | windows start at | never read |",
+             "|---:|---:|:---|:---|"]
     for step in strides:
-        count = output_shape((1, size), (1, ksize), (1, step))[1]
-        starts = ", ".join(str(step * k) for k in range(count))
-        unused = size - (step * (count - 1) + ksize)
-        lines.append(f"| {step} | {count} | {starts} | {unused} |")
+        cover = axis_coverage(size, ksize, step)
+        starts = ", ".join(str(v) for v in cover["starts"])
+        unread = ", ".join(str(v) for v in cover["unread"]) or "none"
+        lines.append(f"| {step} | {cover['count']} | {starts} | {unread} |")
     return f"With $n = {size}$ and $n' = {ksize}$:\n\n" + "\n".join(lines)
