@@ -72,7 +72,9 @@ def claims_table() -> str:
     rows = []
     for f in dataclasses.fields(Claims):
         value = getattr(default, f.name)
-        shown = ",".join(value) if isinstance(value, tuple) and len(value) < 4 else (
+        if isinstance(value, frozenset):
+            value = tuple(sorted(value))
+        shown = ",".join(map(str, value)) if isinstance(value, tuple) and len(value) < 4 else (
             f"all {len(value)} admitted" if isinstance(value, tuple) else repr(value))
         rows.append([f.name, _type_name(f.type), shown, docs.get(f.name, "").replace("``", "")])
     return table(["claim", "type", "default", "meaning"], rows, wrap=60)

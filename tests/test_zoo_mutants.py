@@ -73,7 +73,6 @@ EXPECTED: dict[str, Expect] = {
     "identity_kernel_view": Expect(("effects.al1",), ("effects.al1",)),
     "pads_large_kernel": Expect(("invalid.va3",), ("invalid.va3",), ("accepted",)),
     "clamps_stride": Expect(("invalid.st3",), ("invalid.st3",), ("accepted",)),
-    "accepts_bool": Expect(("invalid.in3",), ("invalid.in3",), ("accepted",)),
     "float_returns_float64": Expect(("dtype.dt1",), ("dtype.dt1",)),
     "accumulates_in_input_dtype": Expect(("values.float",), VALUES),
     "sum_promotes_small_ints": Expect(("dtype.dt1",), ("dtype.dt1",)),

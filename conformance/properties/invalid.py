@@ -91,12 +91,13 @@ def _strides(sx: int, sy: int) -> dict[str, dict[str, Any]]:
 
 #: Dtypes without numbers (IN3): a backend claiming strictness refuses them; any other may
 #: return what it likes, as long as it does not crash or hang (there is no value to judge).
-NO_NUMBERS = frozenset(f"{name} has dtype {d}" for name in "MK"
-                       for d in ("str", "bytes", "datetime64", "timedelta64", "structured"))
+NO_NUMBERS = frozenset([f"{name} has dtype {d}" for name in "MK"
+                        for d in ("str", "bytes", "datetime64", "timedelta64", "structured")]
+                       + ["M and K have dtype bool"])  # a bool result holds no sums
 #: Ways of breaking a clause that are representations (RP1): opt-in refusals, else conversions.
 REPRESENTATION = frozenset({
     "M is a list", "M is a tuple", "M is a masked array", "K is a list", "K is a tuple", "K is a masked array",
-    "M has dtype bool", "K has dtype bool", "M has dtype object", "K has dtype object",
+    "M has dtype bool", "K has dtype bool", "M and K have dtype bool", "M has dtype object", "K has dtype object",
     "M has dtype longdouble", "K has dtype longdouble", "M has dtype clongdouble", "K has dtype clongdouble",
     "stride is an ndarray", "stride has a float", "stride has a NumPy float", "stride has a bool",
     "stride has a NumPy bool",
@@ -126,6 +127,7 @@ def _breakers(clause: str, case: Case) -> dict[str, Callable[[], Case]]:
     if clause == "IN3":
         found = {f"M has dtype {d}": (lambda f=f: Case(f(), K, (sx, sy))) for d, f in _bad_dtypes(M).items()}
         found.update({f"K has dtype {d}": (lambda f=f: Case(M, f(), (sx, sy))) for d, f in _bad_dtypes(K).items()})
+        found["M and K have dtype bool"] = lambda: Case(M != 0, K != 0, (sx, sy))
         return found
     if clause in ("ST1", "ST2", "ST3"):
         return {f"stride is {d}" if clause == "ST1" else f"stride has {d}": (lambda s=s: Case(M, K, s))
@@ -249,7 +251,16 @@ def check_representation(example: Example, ctx: Context) -> None:
                         violation.code, violation.data) from None
 
 
+def representation_list(ctx: Context):
+    """Every representation variant of one fixed call, before the random search."""
+    from ..operations import CORE
+    base = CORE.example(ctx.claims)
+    for clause in REPRESENTED:
+        for how, build in sorted(breakers(clause, base, True).items()):
+            yield Example((build(),), how)
+
+
 PROPERTIES.append(Property(
     "invalid.representation", "Other representations are refused, or computed as converted (RP1)",
     ("RP1", "IN3"), strategy=lambda ctx: representation_examples(ctx), check=check_representation,
-    requires=_validates, share=0.5))
+    requires=_validates, share=0.5, exhaustive=representation_list))

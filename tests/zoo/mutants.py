@@ -439,22 +439,6 @@ def clamps_stride(M, K, *, stride=(1, 1)):
     return _correct(M, K, stride)
 
 
-@_mutant("IN3")
-def accepts_bool(M, K, *, stride=(1, 1)):
-    """Boolean arrays are accepted and combined with NumPy's boolean arithmetic.
-
-    Bug class: a missing dtype check.  NumPy happily multiplies and adds
-    booleans (``*`` is AND, ``+`` is OR), so a NumPy-based filter without a dtype
-    check returns a boolean OR-of-ANDs for boolean inputs instead of refusing
-    them.
-    """
-    if isinstance(M, np.ndarray) and isinstance(K, np.ndarray) and (M.dtype == bool or K.dtype == bool):
-        ops = validate(M.view(np.uint8) if M.dtype == bool else M,
-                       K.view(np.uint8) if K.dtype == bool else K, stride)
-        return _shift_add(M, K, ops.stride, np.result_type(M.dtype, K.dtype))
-    return _correct(M, K, stride)
-
-
 # --- dtypes --------------------------------------------------------------------------------------
 
 @_mutant("DT1")
