@@ -72,10 +72,11 @@ def claims_table() -> str:
     rows = []
     for f in dataclasses.fields(Claims):
         value = getattr(default, f.name)
-        if isinstance(value, frozenset):
-            value = tuple(sorted(value))
-        shown = ",".join(map(str, value)) if isinstance(value, tuple) and len(value) < 4 else (
-            f"all {len(value)} admitted" if isinstance(value, tuple) else repr(value))
+        if isinstance(value, (tuple, frozenset, set)):
+            items = sorted(map(str, value)) if not isinstance(value, tuple) else list(map(str, value))
+            shown = ",".join(items) if len(items) < 4 else f"{len(items)} values"
+        else:
+            shown = repr(value)
         rows.append([f.name, _type_name(f.type), shown, docs.get(f.name, "").replace("``", "")])
     return table(["claim", "type", "default", "meaning"], rows, wrap=60)
 

@@ -9,6 +9,7 @@ interrupt; it then ends the workers itself (`abort`) and reports what ran.
 from __future__ import annotations
 
 import signal
+import sys
 from typing import Any, Callable
 
 #: The exit status of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
@@ -39,3 +40,43 @@ def abort(executor: Any) -> None:
             process.kill()
     except OSError:
         pass
+
+
+class InterruptWatch:
+    """Records Ctrl-C during a run, besides raising ``KeyboardInterrupt`` as usual.
+
+    Python drops an exception raised inside a garbage-collector callback (such
+    as one hypothesis installs), so a ``KeyboardInterrupt`` can get lost; the
+    run loop checks `requested` between properties so that it still stops.
+    Python would also print such a dropped interrupt as an "ignored" traceback;
+    while the watch is on, that report is left out.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: Any = None
+        self._hook: Any = None
+
+    def _unraisable(self, unraisable) -> None:
+        if issubclass(unraisable.exc_type, KeyboardInterrupt):
+            self.requested = True
+            return
+        self._hook(unraisable)
+
+    def _handler(self, signum, frame) -> None:
+        self.requested = True
+        raise KeyboardInterrupt
+
+    def __enter__(self) -> "InterruptWatch":
+        try:
+            if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+                self._previous = signal.signal(signal.SIGINT, self._handler)
+        except ValueError:  # not the main thread: leave SIGINT alone
+            self._previous = None
+        self._hook, sys.unraisablehook = sys.unraisablehook, self._unraisable
+        return self
+
+    def __exit__(self, *exc) -> None:
+        sys.unraisablehook = self._hook
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)

@@ -53,7 +53,7 @@ from .backend import Backend, BackendLoadError, Claims, load_backend
 from .cases import Case
 from .database import namespaced_database
 from .execution import LOST, RAISED, TIMEOUT, Executor, InProcessExecutor, Outcome
-from .interrupts import abort, shield_workers
+from .interrupts import InterruptWatch, abort, shield_workers
 from .judge import Violation, call_line
 from .known import KnownDeviation, load_known
 from .profiles import Profile, get_profile
@@ -521,16 +521,21 @@ def run_suite(backend, *, profile: str = "default", seed: int = 0, dtypes=None, 
             backend, profile=profile, seed=seed, dtypes=dtypes, known=known, timeout=timeout,
             isolation=isolation, cache_dir=cache_dir, op=op) as session:
         try:
-            for prop in props:
-                if maxfail is not None and len(_failed(results)) >= maxfail:
-                    stopped = "maxfail"
-                    break
-                if on_start:
-                    on_start(prop.id)
-                result = session.run_property(prop)
-                results[prop.id] = result
-                if progress:
-                    progress(result)
+            with InterruptWatch() as ctrl_c:
+                for prop in props:
+                    if ctrl_c.requested:  # a Ctrl-C that an exception handler swallowed
+                        raise KeyboardInterrupt
+                    if maxfail is not None and len(_failed(results)) >= maxfail:
+                        stopped = "maxfail"
+                        break
+                    if on_start:
+                        on_start(prop.id)
+                    result = session.run_property(prop)
+                    if ctrl_c.requested:  # the property may not have run to its end: not run
+                        raise KeyboardInterrupt
+                    results[prop.id] = result
+                    if progress:
+                        progress(result)
         except KeyboardInterrupt:
             stopped = "interrupted"
             abort(session.executor)
