@@ -245,7 +245,7 @@ def test_console_summary_lists_the_failures_the_output_shows(site):
     import html as html_lib
     text = html_lib.unescape(re.sub(r"<[^>]+>", "", (site / "conformance.html")
                                     .read_text(encoding="utf-8")))
-    shown = re.findall(r"^\s*FAIL\s+(\S+)", text, re.MULTILINE)
+    shown = re.findall(r"^\s*(?:\[\s*\d+/\d+\]\s+)?FAIL\s+(\S+)", text, re.MULTILINE)
     summary = text[text.index("When this site was built, that run checked"):]
     summary = summary[:summary.index("An installed module works")]
     listed = re.findall(r"^\s*(\w+\.\w+) \(",
