@@ -37,9 +37,12 @@ def bands(rows: int, band: int) -> list[tuple[int, int]]:
     return [(start, min(start + band, rows)) for start in range(0, rows, band)]
 
 
-def run_bands(work: Callable[[int, int], None], rows: int, band: int) -> None:
-    """Call ``work(start, stop)`` once for every band, on up to ``WORKERS`` threads."""
-    todo = bands(rows, band)
+def share(todo: list, work: Callable, threads: int) -> None:
+    """Call ``work(item)`` for every item popped from ``todo``, on ``threads`` threads (this one included).
+
+    The first exception of any thread stops the others from taking more items and is
+    raised here.
+    """
     lock, failures = threading.Lock(), []
 
     def drain() -> None:
@@ -48,13 +51,12 @@ def run_bands(work: Callable[[int, int], None], rows: int, band: int) -> None:
                 with lock:
                     if not todo or failures:
                         return
-                    start, stop = todo.pop()
-                work(start, stop)
+                    item = todo.pop()
+                work(item)
         except BaseException as error:  # handed to the caller below
             failures.append(error)
 
-    count = WORKERS - 1 if len(todo) >= MIN_BANDS else 0
-    helpers = [threading.Thread(target=drain) for _ in range(count)]
+    helpers = [threading.Thread(target=drain) for _ in range(max(threads - 1, 0))]
     for helper in helpers:
         helper.start()
     drain()
@@ -62,3 +64,9 @@ def run_bands(work: Callable[[int, int], None], rows: int, band: int) -> None:
         helper.join()
     if failures:
         raise failures[0]
+
+
+def run_bands(work: Callable[[int, int], None], rows: int, band: int) -> None:
+    """Call ``work(start, stop)`` once for every band, on up to ``WORKERS`` threads."""
+    todo = bands(rows, band)
+    share(todo, lambda b: work(*b), WORKERS if len(todo) >= MIN_BANDS else 1)

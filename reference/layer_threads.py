@@ -20,7 +20,7 @@ import threading
 from contextlib import contextmanager
 from typing import Callable, Iterator, Sequence
 
-from .blocks import WORKERS
+from .blocks import WORKERS, share
 
 try:  # optional: without it the jobs stay on the calling thread
     from threadpoolctl import ThreadpoolController
@@ -73,26 +73,5 @@ def run_jobs(jobs: Sequence, work: Callable, macs: int) -> None:
         for job in jobs:
             work(job)
         return
-    todo = list(reversed(jobs))
-    lock, failures = threading.Lock(), []
-
-    def drain() -> None:
-        try:
-            while True:
-                with lock:
-                    if not todo or failures:
-                        return
-                    job = todo.pop()
-                work(job)
-        except BaseException as error:  # handed to the caller below
-            failures.append(error)
-
     with serial_blas():
-        helpers = [threading.Thread(target=drain) for _ in range(min(WORKERS, len(jobs)) - 1)]
-        for helper in helpers:
-            helper.start()
-        drain()
-        for helper in helpers:
-            helper.join()
-    if failures:
-        raise failures[0]
+        share(list(reversed(jobs)), work, min(WORKERS, len(jobs)))
