@@ -18,9 +18,12 @@ allow for (``slack``):
    are already exact in float64) and the running sum is carried as an unevaluated
    pair ``hi + lo`` updated by Knuth's TwoSum, so the result has relative error
    about ``n * u64**2`` of ``S = sum |M||K|``.  The slack
-   ``4 (n + 2) u64**2 S`` (plus ``n`` subnormals for underflow) covers it; the
-   final rounding to float64 is already allowed for by the error model's
-   comparison.  Inputs must lie within ``[2**-400, 2**400]`` in magnitude (or be
+   ``4 (n + 2) u64**2 S`` (plus ``n`` subnormals for underflow) covers it.  The
+   pair is returned as its float64 rounding plus the exact remainder of that
+   rounding (``residual``), as the exact paths do: without the remainder the
+   comparison would have to spend ``u64 |c|`` of the backend's allowance on the
+   harness's own rounding, a large part of a float64 bound, and would reject
+   correct float64 results.  Inputs must lie within ``[2**-400, 2**400]`` in magnitude (or be
    zero), which the harness's generators guarantee for large problems.
 """
 
@@ -103,8 +106,12 @@ def _two_product(x: np.ndarray, k: float, exact: bool) -> tuple[np.ndarray, np.n
     return p, ((xh * kh - p) + xh * kl + xl * kh) + xl * kl
 
 
-def _dd_sum(terms, stride, shape, exact_products: bool) -> np.ndarray:
-    """``sum over (X, Y) in terms of Eq 2(X, Y)`` accumulated in one double-double."""
+def _dd_sum(terms, stride, shape, exact_products: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``sum over (X, Y) in terms of Eq 2(X, Y)`` accumulated in one double-double.
+
+    Returns ``(s, r)``: ``s`` the pair rounded to float64 and ``r = hi + lo - s``
+    exactly (TwoSum), so ``s + r`` is the double-double value itself.
+    """
     hi = np.zeros(shape)
     lo = np.zeros(shape)
     for X, Y in terms:
@@ -113,11 +120,12 @@ def _dd_sum(terms, stride, shape, exact_products: bool) -> np.ndarray:
                 p, e = _two_product(window(X, a, b, stride, shape), float(Y[a, b]), exact_products)
                 hi, err = _two_sum(hi, p)
                 lo = lo + err + e
-    return hi + lo
+    return _two_sum(hi, lo)
 
 
-def double_double_sum(M: np.ndarray, K: np.ndarray, stride: tuple[int, int]) -> np.ndarray:
-    """Eq 2 with about twice float64 precision, rounded to float64 / complex128.
+def double_double_sum(M: np.ndarray, K: np.ndarray,
+                      stride: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Eq 2 with about twice float64 precision: its float64 / complex128 rounding and remainder.
 
     A complex product ``(a + ib)(c + id)`` contributes ``ac - bd`` to the real
     part and ``ad + bc`` to the imaginary part; each part is one double-double sum.
@@ -129,9 +137,9 @@ def double_double_sum(M: np.ndarray, K: np.ndarray, stride: tuple[int, int]) -> 
         return _dd_sum([(M.astype(np.float64), K.astype(np.float64))], stride, shape, narrow)
     Mc, Kc = M.astype(np.complex128), K.astype(np.complex128)
     mr, mi, kr, ki = Mc.real.copy(), Mc.imag.copy(), Kc.real.copy(), Kc.imag.copy()
-    re = _dd_sum([(mr, kr), (mi, -ki)], stride, shape, narrow)
-    im = _dd_sum([(mr, ki), (mi, kr)], stride, shape, narrow)
-    return re + 1j * im
+    re, re_rest = _dd_sum([(mr, kr), (mi, -ki)], stride, shape, narrow)
+    im, im_rest = _dd_sum([(mr, ki), (mi, kr)], stride, shape, narrow)
+    return re + 1j * im, re_rest + 1j * im_rest
 
 
 @dataclass
@@ -145,10 +153,10 @@ class Expected:
         slack: an absolute error of the harness's own computation, per output,
             to add to the backend's allowance (zero for exact paths).
         path: ``"integers"``, ``"spec"`` or ``"double-double"``.
-        residual: the exact values minus ``values``, rounded to 64 bits, when the
-            path knows the exact values (see
-            `convspec.spec.error_model.exact_residual`); None on the double-double
-            path, whose ``values`` then carry a rounding of ``2**-53 |values|``.
+        residual: the exact values (on the double-double path: the wide sum)
+            minus ``values``, rounded to 64 bits (see
+            `convspec.spec.error_model.exact_residual`); None where only
+            ``values`` are known, which then carry a rounding of ``2**-53 |values|``.
     """
 
     values: np.ndarray
@@ -187,7 +195,8 @@ def expected(M: np.ndarray, K: np.ndarray, stride: tuple[int, int]) -> Expected:
         for b in range(K.shape[1]):
             S += np.abs(window(M, a, b, stride, (rows, cols)).astype(np.complex128)) * abs(complex(K[a, b]))
     slack = 4 * (K.size + 2) * _U64 ** 2 * S * (2 if out.kind == "c" else 1) + K.size * 2.0 ** -1070
-    return Expected(double_double_sum(M, K, stride), False, slack, "double-double")
+    values, residual = double_double_sum(M, K, stride)
+    return Expected(values, False, slack, "double-double", residual)
 
 
 # --------------------------------------------------------------------------- the layer

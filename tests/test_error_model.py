@@ -505,3 +505,35 @@ def test_exact_residual_accepts_numpy_integers():
     as_python = np.array([[int(v) for v in ints[0]]], dtype=object)
     residual = em.exact_residual(ints, wide)
     assert residual.tolist() == em.exact_residual(as_python, wide).tolist() == [[1.0, -3.0]]
+
+
+def test_AC1_double_double_path_accepts_a_float64_forward_sum_within_gamma_n():
+    """The harness's wide sum for large problems must not spend the backend's allowance.
+
+    The window below, summed in float64 in (a, b) order, misses Eq 2 by about
+    2.7 u S: within gamma_4 S, so correct.  The problem is too large for the
+    exact oracle, so the harness compares with its double-double sum; that sum's
+    own rounding to float64 (up to u |c|) must travel as a remainder, not be
+    charged to the backend (charged, it left only about 3 u S and failed this
+    sum, a false fail found on scipy.ndimage).
+    """
+    from convspec.conformance.oracle import EXACT_BUDGET, expected
+    window = np.array([[-0.0954856634763844, 149.575939424058],
+                       [-0.09570918456375238, 0.9271259908129172]])
+    K = np.array([[-0.007265046016508318, 31.559949237491253],
+                  [3.306257308605873, 87.34855780604943]])
+    M = np.zeros((40, 40))
+    M[10:12, 20:22] = window
+    assert (M.shape[0] - 1) * (M.shape[1] - 1) * K.size > EXACT_BUDGET  # the double-double path
+    actual = _forward(M, K, (1, 1), F64)
+    exact = exact_values(window, K)[0, 0]
+    S = sum(abs(Fraction(float(w)) * Fraction(float(k))) for w, k in zip(window.flat, K.flat))
+    error = abs(Fraction(float(actual[10, 20])) - exact)
+    u = em.unit_roundoff(F64)
+    assert 2 * u * S < error <= em.gamma(4, u) * S  # a correct result, beyond the old allowance
+    exp = expected(M, K, (1, 1))
+    assert exp.path == "double-double"
+    bound, unconstrained = em.componentwise_bound(M, K, (1, 1), F64)
+    result = em.compare_componentwise(actual, exp.values, bound + exp.slack, unconstrained, F64,
+                                      residual=exp.residual)
+    assert result.ok, result
