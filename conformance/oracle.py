@@ -96,13 +96,13 @@ def _split(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return hi, x - hi
 
 
-def _two_product(x: np.ndarray, k: float, exact: bool) -> tuple[np.ndarray, np.ndarray]:
-    """``p + e == x * k`` exactly (``exact`` when the plain product is already exact)."""
+def _two_product(x: np.ndarray, k, exact: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``p + e == x * k`` exactly, elementwise (``exact`` when the plain product is already exact)."""
     p = x * k
     if exact:
         return p, np.zeros_like(p)
     xh, xl = _split(x)
-    kh, kl = _split(np.float64(k))
+    kh, kl = _split(np.asarray(k, dtype=np.float64))
     return p, ((xh * kh - p) + xh * kl + xl * kh) + xl * kl
 
 
@@ -236,9 +236,11 @@ def layer_expected(p) -> Expected:
     """CV-EQ1 for the validated problem ``p``, by the cheapest exact-enough path.
 
     Integral operands are summed exactly (int64 or Python ints); small problems
-    (at most `EXACT_BUDGET` terms in all) use the exact oracle; larger ones a
-    float64 (complex128) evaluation whose own error, bounded by the error model
-    for a 64-bit output, is returned as ``slack``.
+    (at most `EXACT_BUDGET` terms in all) use the exact oracle; larger ones the
+    double-double sum of `_layer_double_double`, or, for operands outside the
+    range where its splitting is exact, a float64 (complex128) evaluation whose
+    own error, bounded by the error model for a 64-bit output, is returned as
+    ``slack``.
     """
     from convspec.spec.error_model import Componentwise, layer_abs_sums
     from convspec.spec.layer import exact_layer_values
@@ -257,6 +259,9 @@ def layer_expected(p) -> Expected:
         exact = exact_layer_values(p)
         wide = expected_wide(exact) if exact.size else np.zeros(exact.shape, np.complex128 if out.kind == "c" else np.float64)
         return Expected(wide, False, 0.0, "spec", exact_residual(exact, wide))
+    if _within_split_range(p):
+        values, residual, slack = _layer_double_double(p)
+        return Expected(_with_specials(p, values), False, slack, "double-double", residual)
     wide_dtype = np.complex128 if out.kind == "c" else np.float64
     from convspec.spec.error_model import _group_matmul
     Xw = np.where(np.isfinite(p.X), p.X, 0).astype(wide_dtype)
@@ -276,6 +281,80 @@ def layer_expected(p) -> Expected:
     model = Componentwise.for_terms(p.terms + 2, dtypes, wide_dtype)
     slack = (model.relative * layer_abs_sums(p) + model.absolute) * (1 + 8 * _U64)
     return Expected(values, False, slack, "float64")
+
+
+def _operands(p) -> list[np.ndarray]:
+    return [p.X, p.W] + ([p.B] if p.B is not None else [])
+
+
+def _within_split_range(p) -> bool:
+    """True when every finite non-zero operand part lies in ``[2**-400, 2**400]`` (Dekker's split is exact)."""
+    for x in _operands(p):
+        if x.dtype.kind in "iu":
+            if x.size and _magnitude(x) > 2 ** 400:
+                return False
+            continue
+        parts = [x.real, x.imag] if x.dtype.kind == "c" else [x]
+        for part in parts:
+            mags = np.abs(part[np.isfinite(part) & (part != 0)].astype(np.float64))
+            if mags.size and (mags.max() > 2.0 ** 400 or mags.min() < 2.0 ** -400):
+                return False
+    return True
+
+
+def _layer_double_double(p) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CV-EQ1 in double-double for finite terms: ``(values, residual, slack)``.
+
+    As for the core (module docstring, path 3): every product of an input and a
+    weight is split exactly into ``p + e``, the running sum is an unevaluated
+    ``hi + lo`` updated by TwoSum, and the bias enters as one more exact term.
+    ``values + residual`` is that double-double, within ``slack`` =
+    ``4 (n + 2) u64**2 S`` (plus subnormals) of the exact sum, ``n`` the terms
+    of an output and ``S`` their absolute sum.  Non-finite operands count as 0
+    here; `_with_specials` gives their outputs the IEEE value.
+    """
+    from convspec.spec.error_model import layer_abs_sums
+    complex_ = any(x.dtype.kind == "c" for x in _operands(p))
+    wide = np.complex128 if complex_ else np.float64
+    X, W = (np.where(np.isfinite(x), x, 0).astype(wide) for x in (p.X, p.W))
+    B = None if p.B is None else np.where(np.isfinite(p.B), p.B, 0).astype(wide)
+    exact_products = all(x.dtype.kind in "fc" and x.dtype.itemsize <= (4 if x.dtype.kind == "f" else 8)
+                         or x.dtype.kind in "iu" and x.dtype.itemsize <= 2 for x in (p.X, p.W))
+    if not complex_:
+        values, residual = _layer_dd_sum(p, [(X, W)], B, exact_products)
+    else:
+        re, re_rest = _layer_dd_sum(p, [(X.real.copy(), W.real.copy()), (X.imag.copy(), -W.imag)],
+                                    None if B is None else B.real.copy(), exact_products)
+        im, im_rest = _layer_dd_sum(p, [(X.real.copy(), W.imag.copy()), (X.imag.copy(), W.real.copy())],
+                                    None if B is None else B.imag.copy(), exact_products)
+        values, residual = re + 1j * im, re_rest + 1j * im_rest
+    n = p.terms + (1 if B is not None else 0)
+    with np.errstate(over="ignore"):
+        slack = 4 * (n + 2) * _U64 ** 2 * layer_abs_sums(p) * (2 if complex_ else 1) + n * 2.0 ** -1070
+    return values, residual, slack
+
+
+def _layer_dd_sum(p, terms, B, exact_products: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``sum over (X, W) in terms of CV-EQ1(X, W)``, plus ``B``, in one double-double (real parts)."""
+    N, g, Cg, Og = p.batch, p.groups, p.in_per_group, p.out_per_group
+    P = int(np.prod(p.geometry.out_shape))
+    hi = np.zeros((N, g, Og, P))
+    lo = np.zeros((N, g, Og, P))
+    if hi.size and Cg:
+        for X, W in terms:
+            Xp = p.geometry.pad(X)
+            for tap in p.geometry.taps():
+                cols = Xp[(slice(None), slice(None), *p.geometry.tap_slices(tap))].reshape(N, g, Cg, P)
+                weights = W[(slice(None), slice(None), *tap)].reshape(g, Og, Cg)
+                for c in range(Cg):
+                    prod, err = _two_product(cols[:, :, None, c, :], weights[None, :, :, c, None], exact_products)
+                    hi, rounding = _two_sum(hi, prod)
+                    lo = lo + rounding + err
+    if B is not None and hi.size:
+        hi, rounding = _two_sum(hi, np.broadcast_to(B.reshape(1, g, Og, 1), hi.shape))
+        lo = lo + rounding
+    values, residual = _two_sum(hi, lo)
+    return values.reshape(p.out_shape), residual.reshape(p.out_shape)
 
 
 def _with_specials(p, values: np.ndarray) -> np.ndarray:
