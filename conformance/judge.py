@@ -25,9 +25,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from convspec.spec.error_model import (
-    compare_componentwise, compare_normwise, componentwise_bound, nonfinite_windows,
-)
+from convspec.spec.error_model import componentwise_bound, nonfinite_windows
+
+from .comparison import compare_componentwise, compare_normwise
 from convspec.spec.shape import output_shape
 
 from .cases import Case
