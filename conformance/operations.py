@@ -17,7 +17,8 @@ from typing import Any, Callable
 import numpy as np
 
 from convspec.spec import conv_problem
-from convspec.spec.error_model import componentwise_bound, layer_bound, layer_nonfinite, nonfinite_windows
+from convspec.spec.error_model import (componentwise_bound, layer_bound, layer_nonfinite, layer_normwise_bound,
+                                       nonfinite_windows, normwise_bound)
 from convspec.spec.shape import output_shape
 
 from .oracle import Expected, expected as core_expected, layer_expected
@@ -40,6 +41,9 @@ class Operation:
             constrain (overflow, or non-finite terms).
         nonfinite: ``case -> mask`` of the outputs whose terms hold NaN or an
             infinity.
+        normwise: ``(case, flushes_subnormals) -> (bound, skip)``, the
+            normwise (FFT-class) bound per output block (0-d: one block) and
+            the outputs it skips, for backends declaring that class.
         example: ``claims -> case``, a simple valid call in a claimed dtype
             (the run's first call, which must succeed).
         clause: the id prefix of the operation's clauses (``""`` for the core).
@@ -55,6 +59,7 @@ class Operation:
     expected: Callable[[Any], Expected]
     bound: Callable[[Any, bool], tuple[np.ndarray, np.ndarray]]
     nonfinite: Callable[[Any], np.ndarray]
+    normwise: Callable[[Any, bool], tuple[np.ndarray, np.ndarray]]
     example: Callable[[Any], Any]
     clause: str = ""
 
@@ -107,6 +112,11 @@ def _layer_problem(case):
                         dilation=case.dilation, groups=case.groups)
 
 
+def _core_normwise(case, flush):
+    bound, skip = normwise_bound(case.M, case.K, case.stride, np.result_type(case.M.dtype, case.K.dtype), flush)
+    return np.asarray(bound), skip
+
+
 CORE = Operation(
     name="conv2d", signature="conv2d(M, K, *, stride)", operands=("M", "K"), attributes=("stride",),
     problem=_core_problem,
@@ -116,6 +126,7 @@ CORE = Operation(
     bound=lambda case, flush: componentwise_bound(case.M, case.K, case.stride,
                                                   np.result_type(case.M.dtype, case.K.dtype), flush),
     nonfinite=lambda case: nonfinite_windows(case.M, case.K, case.stride),
+    normwise=lambda case, flush: _core_normwise(case, flush),
     example=_core_example,
 )
 
@@ -128,6 +139,7 @@ LAYER = Operation(
     expected=lambda case: layer_expected(_layer_problem(case)),
     bound=lambda case, flush: layer_bound(_layer_problem(case), flush),
     nonfinite=lambda case: layer_nonfinite(_layer_problem(case)),
+    normwise=lambda case, flush: layer_normwise_bound(_layer_problem(case), flush),
     example=_layer_example,
     clause="CV",
 )

@@ -323,6 +323,85 @@ def layer_bound(p, flushes_subnormals: bool = False) -> tuple[np.ndarray, np.nda
     return bound, (S >= model.overflow) | layer_nonfinite(p)
 
 
+def layer_normwise_beta(p) -> float:
+    """``beta`` of the CV-AC2 bound for the layer problem ``p`` (derivation on the error-model page).
+
+    Per output block ``(n, o)`` the exact result is ``B[o] + sum_c Z_c``, ``Z_c``
+    the correlation of input channel ``c`` with ``W[o, c]``, over the ``C/g``
+    channels of the group.  Two pipelines are covered: transforming and
+    correlating each channel, then summing the channels (and the bias) in the
+    output's precision; or summing the pointwise products of the channels in
+    the frequency domain before one inverse transform.  With ``N`` the grid
+    (twice the full linear size on every axis, of the input with its positive
+    padding), ``T`` the kernel's taps, ``eps``, ``eta_F`` and ``g`` as for AC2::
+
+        delta  = 2 eps + eps**2 + g (1 + eps)**2 + gamma_{C/g} (1 + eps)**2 (1 + g)
+        beta_F = (1 + u) sqrt(N) ((1 + eps) delta + eps) + u sqrt(T)
+        beta   = beta_F + gamma_{C/g+1} (sqrt(T) + beta_F)
+
+    ``beta_F`` bounds the frequency-domain sum; the channel-by-channel sum is
+    at most ``beta_F + gamma_{C/g} (sqrt(T) + beta_F)``, since each channel's
+    result is within the AC2 bound and ``||Z_c|| <= sqrt(T) ||X_c|| ||W_c||``.
+    """
+    u = unit_roundoff(p.out_dtype)
+    N = 1
+    for axis in p.geometry.axes:
+        N *= 2 * (axis.size + max(axis.lo, 0) + max(axis.hi, 0) + axis.k_eff)
+    T = max(int(np.prod(p.geometry.kernel_shape)), 1)
+    cg = max(p.in_per_group, 1)
+    L = max(math.ceil(math.log2(N)), 1)
+    root2 = Fraction(math.sqrt(2)) * (1 + 2 * Fraction(1, 2 ** 53))
+    eta_f = u + gamma(4, u) * (root2 + u)
+    if L * eta_f >= 1 or (cg + 1) * u >= 1:
+        return math.inf
+    eps = L * eta_f / (1 - L * eta_f)
+    g = root2 * gamma(2, u)
+    delta = 2 * eps + eps ** 2 + g * (1 + eps) ** 2 + gamma(cg, u) * (1 + eps) ** 2 * (1 + g)
+    root_T = Fraction(_up(math.sqrt(T)))
+    beta_f = (1 + u) * Fraction(_up(math.sqrt(N))) * ((1 + eps) * delta + eps) + u * root_T
+    return _up(beta_f + gamma(cg + 1, u) * (root_T + beta_f))  # checks: CV-AC2
+
+
+def layer_normwise_bound(p, flushes_subnormals: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The CV-AC2 bound on ``||Y_hat[n, o] - Y[n, o]||_F`` for every ``(n, o)``, and the outputs it skips.
+
+    The bound is ``beta * sum_c ||X[n, c]||_F ||W[o, c]||_F`` over the group's
+    channels, plus ``gamma_{C/g+1} sqrt(P) |B[o]|`` for the bias and one
+    underflow term ``eta`` per term and output (``P`` outputs per block), over
+    the outputs whose terms are finite (the skipped ones are CV-NF1's); a block
+    whose norms overflow the output dtype is unconstrained (``inf``).
+    """
+    skip = layer_nonfinite(p)
+    N, O, g = p.batch, p.out_channels, p.groups
+    Cg, Og = p.in_per_group, p.out_per_group
+    out = p.out_dtype
+    u = unit_roundoff(out)
+    P = int(np.prod(p.geometry.out_shape))
+    tiny = 2 * smallest_normal(out) if flushes_subnormals else smallest_subnormal(out)
+    beta = layer_normwise_beta(p)
+    with np.errstate(all="ignore"):
+        nX = _block_norms(p.X.reshape(N, g, Cg, int(np.prod(p.X.shape[2:]))))  # (N, g, Cg)
+        nW = _block_norms(p.W.reshape(g, Og, Cg, int(np.prod(p.W.shape[2:]))))  # (g, Og, Cg)
+        sigma = np.einsum("ngc,goc->ngo", nX, nW).reshape(N, O) * (1 + 2 * Cg * _U64)
+        bias = 0.0 if p.B is None else _abs64(np.where(np.isfinite(p.B), p.B, 0)).reshape(1, O)
+        terms = p.terms + (1 if p.B is not None else 0)
+        bound = (beta * sigma + _up(gamma(Cg + 1, u)) * math.sqrt(P) * bias
+                 + _up(terms * tiny) * math.sqrt(P)) * (1 + 8 * _U64)  # checks: CV-AC2
+    bound = np.where(np.isfinite(bound) & (sigma < float(np.finfo(real_dtype(out)).max)), bound, np.inf)
+    return np.broadcast_to(bound, (N, O)).copy(), skip
+
+
+def _block_norms(x: np.ndarray) -> np.ndarray:
+    """``||x[..., :]||_F`` over the last axis (finite values only), scaled against overflow, rounded up."""
+    a = _abs64(np.where(np.isfinite(x), x, 0))
+    if a.shape[-1] == 0:
+        return np.zeros(a.shape[:-1])
+    scale = a.max(axis=-1, keepdims=True)
+    safe = np.where(scale > 0, scale, 1.0)
+    norms = scale[..., 0] * np.sqrt(np.sum((a / safe) ** 2, axis=-1))
+    return norms * (1 + 4 * _U64 * math.sqrt(a.shape[-1]))
+
+
 # --------------------------------------------------------------------------- gradients and transposition
 #
 # Every element e of dX, dW, dB and the transposed convolution is a sum of n[e]
