@@ -64,6 +64,8 @@ from ..strategies import Example, LayerSpec, gradient_case, gradient_fill, gradi
 from . import Context, Property
 
 _U64 = 2.0 ** -53
+#: The dtypes tried first when each large problem runs in one dtype only (the quick profile).
+_PREFERRED = ("float64", "float32", "int64", "int32", "float16")
 _SPLIT = 134217729.0
 
 #: Large forward problems: (rank, X shape, W shape, stride, padding, dilation, groups).
@@ -200,8 +202,9 @@ def large_examples(ctx: Context, op: str) -> Iterable[Example]:
         kernel = tuple(min(ctx.kernel(k), (v + lo + hi - 1) // d + 1)
                        for k, v, (lo, hi), d in zip(ws[2:], spatial, padding, dilation))
         spec = LayerSpec(xs[0], xs[1], ws[0], spatial, kernel, stride, padding, dilation, groups, False)
-        usable = [(d, _) for d, _ in same if np.dtype(d).kind not in "iu"
-                  or gradient_shapes(op, spec).terms <= np.iinfo(d).max // 4]
+        usable = sorted((pair for pair in same if np.dtype(pair[0]).kind not in "iu"
+                         or gradient_shapes(op, spec).terms <= np.iinfo(pair[0]).max // 4),
+                        key=lambda pair: _PREFERRED.index(pair[0]) if pair[0] in _PREFERRED else len(_PREFERRED))
         if not usable:
             continue
         chosen = [usable[index % len(usable)]] if ctx.profile.name == "quick" else usable
