@@ -81,7 +81,7 @@ def check_unread_zero(example: Example, ctx: Context) -> None:
         raise Violation(
             "violation", f"[DX-EQ2] {int(bad.sum())} of {int(unread.sum())} input elements that no window reads "
                          f"are not +0; first at {where}: got {value[where]!r}", [case],
-            f"{calls_text([case], 0)}\ngot = C0[unread]\n"
+            f"{calls_text([case], 0)}\n# unread: the elements of dX that no window reads (DX-EQ2)\ngot = C0[unread]\n"
             "bad = ~((got == 0) & ~np.signbit(got.real))\n"
             "assert not bad.any(), f'unread elements hold {got[bad]!r}, not +0'", {"unread": unread})
     check_call(example, ctx)
