@@ -18,7 +18,6 @@ import math
 import os
 import re
 import shlex
-import sys
 from pathlib import Path
 from typing import TextIO
 
@@ -178,8 +177,8 @@ def write_reproducers(report: Report, directory: str | os.PathLike) -> dict[str,
 def _replay_command(report: Report, pid: str) -> str:
     run = report.run
     target = report.backend.get("target") or report.backend.get("name") or "TARGET"
-    op = report.backend.get("op") or "conv2d"
-    op_text = "" if op == "conv2d" else f" --op {op}"
+    op = run.get("op") or "conv2d"
+    op_text = f" --op {op}" if op != "conv2d" else ""
     return (f"convspec check {shlex.quote(str(target))}{op_text} -k {pid} --profile {run.get('profile')} "
             f"--seed {run.get('seed')} -v")
 
