@@ -20,10 +20,15 @@ directly:
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
 import numpy as np
 import pytest
 
 from convspec import spec
+from convspec.conformance import Status, clause_table, load_backend, property_ids, run
 from convspec.spec import CLAUSES, ClauseViolation
 from convspec.spec.error_model import (bias_grad_bound, compare_componentwise, exact_residual,
                                        expected_wide, input_grad_bound, transpose_bound,
@@ -351,3 +356,167 @@ def test_grad_variant_lies_within_the_error_bound_on_floats(name, op, dtype):
 def test_grad_variant_keeps_special_values_with_their_terms(name, op):
     args, kw = _floating_calls(np.random.default_rng(32), np.float64, special=True)[op]
     assert disagreement(op, args, kw, VARIANTS[name].ops[op](*args, **kw)) is None
+
+
+# --------------------------------------------------------------------------- the harness catches the mutants
+#
+# For each mutant the harness must fail its *required* properties (the cheapest known to catch it,
+# each citing a violated clause) and no property outside its *allowed* set, describe each failure
+# with the expected kind and report no harness error.  An ordinary test run checks the required
+# properties at their profile (``quick``, or ``default`` where the quick budget cannot reach the
+# bug) and every property outside the allowed set at ``quick``, seed 0, in process;
+# ``CONVSPEC_ZOO_FULL=1`` runs every property at ``default`` for seeds 0, 1 and 2 instead
+# (``CONVSPEC_ZOO_SEEDS=N`` changes the number of seeds).  Every variant passes every property it
+# claims: at ``quick`` for seeds 0, 1 and 2 (the seeded properties only for seeds 1 and 2), or at
+# ``default`` in the full mode.
+
+FULL = bool(os.environ.get("CONVSPEC_ZOO_FULL"))
+SEEDS = range(int(os.environ.get("CONVSPEC_ZOO_SEEDS", "3")))
+
+
+def values_properties(op: str) -> tuple[str, ...]:
+    """The properties that judge ``op``'s values, shape and dtype: a wrong value may surface in any."""
+    return tuple(f"{op}.{name}" for name in ("values", "empty", "specials", "layout", "adjoint", "remainder",
+                                             "output_padding", "metamorphic.*"))
+
+
+def valid_call_properties(op: str) -> tuple[str, ...]:
+    """Every property of ``op`` that makes valid calls (a refusal or a bad result type shows in all)."""
+    return values_properties(op) + (f"{op}.effects", f"{op}.result_type")
+
+
+@dataclass(frozen=True)
+class Expect:
+    required: tuple[str, ...]
+    allowed: tuple[str, ...] | None = None        # None: the op's values properties
+    kinds: tuple[str, ...] = ("violation",)
+    profile: str = "quick"                        # of the required properties in an ordinary run
+
+    def allowed_for(self, op: str) -> tuple[str, ...]:
+        return values_properties(op) if self.allowed is None else self.allowed
+
+
+EXPECTED: dict[str, Expect] = {
+    "dx_remainder_dropped": Expect(("conv_input_grad.values",)),
+    "dx_remainder_at_start": Expect(("conv_input_grad.remainder",)),
+    "dx_kernel_not_flipped": Expect(("conv_input_grad.values",)),
+    "dx_group_transpose_global": Expect(("conv_input_grad.values",)),
+    "dx_dilation_ignored": Expect(("conv_input_grad.values",)),
+    "dx_zero_insertion_nan": Expect(("conv_input_grad.specials",),
+                                    ("conv_input_grad.specials", "conv_input_grad.remainder")),
+    "dx_input_shape_unchecked": Expect(("conv_input_grad.invalid.sh1",), ("conv_input_grad.invalid.sh1",),
+                                       ("accepted",)),
+    "dw_dy_not_dilated": Expect(("conv_weight_grad.values",)),
+    "dw_batch_mean": Expect(("conv_weight_grad.values",)),
+    # Only the large problems have 256 terms per element, and only the default profile draws them in float64.
+    "dw_float32_accumulation": Expect(("conv_weight_grad.adjoint",), profile="default"),
+    "dw_padding_not_terms": Expect(("conv_weight_grad.specials",), ("conv_weight_grad.specials",)),
+    "db_first_sample_only": Expect(("conv_bias_grad.values",)),
+    # On a 1-D layer the sum over every axis is a NumPy scalar, which every valid call sees.
+    "db_hardcoded_2d_axes": Expect(("conv_bias_grad.values",), valid_call_properties("conv_bias_grad")),
+    "db_nansum": Expect(("conv_bias_grad.specials",), ("conv_bias_grad.specials",)),
+    "tc_output_padding_low": Expect(("conv_transpose.values",)),
+    "tc_ignores_output_padding": Expect(("conv_transpose.values",)),
+    "tc_bias_per_group": Expect(("conv_transpose.values",)),
+    "tc_weight_sliced_by_output": Expect(("conv_transpose.values",)),
+    # The quick budget of seed 0 plants no special value in W where the spread shows.
+    "tc_zero_insertion_nan": Expect(("conv_transpose.specials",), ("conv_transpose.specials",),
+                                    profile="default"),
+    "tc_refuses_output_padding_ge_stride": Expect(("conv_transpose.output_padding",),
+                                                  valid_call_properties("conv_transpose"), ("raised",)),
+    "tc_accepts_negative_padding": Expect(("conv_transpose.invalid.pd1",), ("conv_transpose.invalid.pd1",),
+                                          ("accepted",)),
+}
+
+
+def _allowed(pid: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatchcase(pid, pattern) for pattern in patterns)
+
+
+def _citing(pid: str, clauses: tuple[str, ...]) -> bool:
+    table = clause_table()
+    return any(pid in table.get(cid, ()) for cid in clauses)
+
+
+def failures_text(report) -> str:
+    """One line per failed or errored property of ``report``."""
+    lines = []
+    for pid, result in report.results.items():
+        if result.status == Status.FAIL and result.failure is not None:
+            lines.append(f"  {pid}: {result.failure.kind} on {result.failure.problem}: {result.failure.message}")
+        elif result.status == Status.ERROR:
+            lines.append(f"  {pid}: harness error: {(result.reason or '').strip().splitlines()[-1:]}")
+    return "\n".join(lines) or "  nothing"
+
+
+def test_every_grad_mutant_has_an_expectation():
+    assert set(EXPECTED) == set(MUTANTS)
+
+
+@pytest.mark.parametrize("name", sorted(MUTANTS))
+def test_required_properties_check_a_violated_clause(name):
+    op, expect = MUTANTS[name].op, EXPECTED[name]
+    for pid in expect.required:
+        assert pid in property_ids(op)
+        assert _citing(pid, VIOLATES[name]), f"{pid} checks none of {name}'s clauses {VIOLATES[name]}"
+        assert _allowed(pid, expect.allowed_for(op))
+
+
+@pytest.mark.parametrize("table", ["mutants", "variants"])
+def test_grad_backends_reload_from_their_targets(table):
+    for name, backend in (MUTANTS if table == "mutants" else VARIANTS).items():
+        loaded = load_backend(backend.target)
+        assert loaded.name == name and loaded.operations == backend.operations and loaded.claims == backend.claims
+
+
+def check_mutant(name: str, report, required) -> None:
+    """Assert mutant ``name``'s expectations on ``report``."""
+    op, expect = MUTANTS[name].op, EXPECTED[name]
+    text = failures_text(report)
+    assert not report.errors, f"harness errors while checking {name}:\n{text}"
+    missed = [pid for pid in required if report.results[pid].status != Status.FAIL]
+    assert not missed, f"{name} not caught by {missed}; failures:\n{text}"
+    assert any(_citing(pid, VIOLATES[name]) for pid in report.caught_by), \
+        f"{name} caught by no property of its clauses {VIOLATES[name]}:\n{text}"
+    wrong = [pid for pid in report.caught_by if not _allowed(pid, expect.allowed_for(op))]
+    assert not wrong, f"{name} caught for the wrong reason by {wrong}:\n{text}"
+    odd = {pid: report.results[pid].failure.kind for pid in report.caught_by
+           if report.results[pid].failure.kind not in expect.kinds}
+    assert not odd, f"{name} failed with unexpected kinds {odd}, expected {expect.kinds}:\n{text}"
+
+
+@pytest.mark.parametrize("name", sorted(MUTANTS))
+def test_grad_mutant_is_caught_for_the_right_reason(name):
+    backend, expect = MUTANTS[name], EXPECTED[name]
+    op = backend.op
+    if FULL:
+        for seed in SEEDS:
+            check_mutant(name, run(backend, op=op, profile="default", seed=seed), expect.required)
+        return
+    others = [pid for pid in property_ids(op) if not _allowed(pid, expect.allowed_for(op))]
+    at_quick = others + (list(expect.required) if expect.profile == "quick" else [])
+    report = run(backend, op=op, profile="quick", seed=0, isolation="inprocess", select=at_quick)
+    if expect.profile != "quick":
+        required = run(backend, op=op, profile=expect.profile, seed=0, isolation="inprocess",
+                       select=list(expect.required))
+        report.results.update(required.results)
+    assert set(report.results) >= set(expect.required) | set(others)
+    check_mutant(name, report, expect.required)
+
+
+# --------------------------------------------------------------------------- the variants pass
+
+#: Properties whose examples depend on the seed (the invalid lists and the large problems do not).
+SEEDED = ("values", "empty", "specials", "layout", "effects", "result_type", "remainder", "output_padding")
+VARIANT_RUNS = ([("default", seed) for seed in SEEDS] if FULL else [("quick", 0), ("quick", 1), ("quick", 2)])
+
+
+@pytest.mark.parametrize(("profile", "seed"), VARIANT_RUNS, ids=[f"{p}-{s}" for p, s in VARIANT_RUNS])
+@pytest.mark.parametrize(("name", "op"), VARIANT_OPS, ids=[f"{n}-{o}" for n, o in VARIANT_OPS])
+def test_grad_variant_passes_every_property(name, op, profile, seed):
+    select = None if FULL or seed == 0 else [pid for pid in property_ids(op) if pid.split(".", 1)[1] in SEEDED]
+    kw = {} if FULL else {"isolation": "inprocess"}
+    report = run(VARIANTS[name], op=op, profile=profile, seed=seed, select=select, **kw)
+    problems = failures_text(report)
+    assert problems == "  nothing", f"{name} {op} (profile {profile}, seed {seed}) was flagged:\n{problems}"
+    assert any(result.status == Status.PASS for result in report.results.values()) and report.examples > 0

@@ -89,7 +89,9 @@ def transposed_by_correlation(src: np.ndarray, Ws: np.ndarray, groups: int, stri
     contracted with the flipped, per-group transposed weights by one matrix
     product per group (im2col; BLAS for floats, NumPy's exact wrapping matmul
     for integers).  The inserted zeros are multiplied too: exact zeros in
-    finite arithmetic, which the accuracy bound counts as no terms.
+    finite arithmetic, which the accuracy bound counts as no terms.  The
+    products are added onto +0, so a sum of zeros only (an element no window
+    reads) is +0 as DX-EQ2 requires, whatever sign BLAS leaves on it.
     """
     dtype = np.dtype(dtype)
     N, A = src.shape[:2]
@@ -113,7 +115,7 @@ def transposed_by_correlation(src: np.ndarray, Ws: np.ndarray, groups: int, stri
         for g in range(groups):
             part = np.moveaxis(windows[:, g * Ag:(g + 1) * Ag], 1, 1 + d).reshape(N, positions, -1)
             weights = Wf[g * Bg:(g + 1) * Bg].reshape(Bg, -1).T
-            out[:, g * Bg:(g + 1) * Bg] = np.moveaxis(part @ weights, 2, 1).reshape((N, Bg, *spatial))
+            out[:, g * Bg:(g + 1) * Bg] += np.moveaxis(part @ weights, 2, 1).reshape((N, Bg, *spatial))
     return out
 
 
@@ -135,7 +137,7 @@ def _tc_as_correlation(X, W, B=None, *, stride, padding, output_padding, dilatio
 # It claims no special values: the inserted zeros meet the weights, so 0 * inf makes NaN where
 # DX-NF1 and TC-NF1 allow none (the mutants dx_zero_insertion_nan and tc_zero_insertion_nan claim
 # special values and are caught).
-_variant("dx_transposed_conv",
+dx_transposed_conv = _variant("dx_transposed_conv",
          "dX as the transposed convolution of dY with output_padding = remainder; zero insertion and im2col",
          Claims(nonfinite=False),
          conv_input_grad=_dx_as_transpose, conv_transpose=_tc_as_correlation)
@@ -143,7 +145,7 @@ _variant("dx_transposed_conv",
 
 # --------------------------------------------------------------------------- an explicit scatter
 
-def scatter_windows(src: np.ndarray, Ws: np.ndarray, groups: int, stride, dilation,
+def window_scatter(src: np.ndarray, Ws: np.ndarray, groups: int, stride, dilation,
                     pads: Sequence[tuple[int, int]], counts, spatial, dtype) -> np.ndarray:
     """Window by window: each source position ``j`` adds ``Σ_a' src[n, a', j] · Ws[a', b, tap]`` to the
     dilated window at ``j·s`` of a padded accumulator, which is then cropped by the pads.
@@ -174,18 +176,18 @@ def scatter_windows(src: np.ndarray, Ws: np.ndarray, groups: int, stride, dilati
 def _dx_scatter(dY, W, *, input_shape, stride, padding, dilation, groups):
     p = _dx_problem(dY, W, input_shape, stride, padding, dilation, groups)
     f = p.forward
-    return scatter_windows(p.dY, p.W, f.groups, f.stride, f.dilation, f.padding, p.geometry.out_shape,
+    return window_scatter(p.dY, p.W, f.groups, f.stride, f.dilation, f.padding, p.geometry.out_shape,
                            p.out_shape[2:], p.out_dtype)
 
 
 def _tc_scatter(X, W, B=None, *, stride, padding, output_padding, dilation, groups):
     p = _tc_problem(X, W, B, stride, padding, output_padding, dilation, groups)
-    Y = scatter_windows(p.X, p.W, p.groups, p.stride, p.dilation, p.padding, p.spatial_in,
+    Y = window_scatter(p.X, p.W, p.groups, p.stride, p.dilation, p.padding, p.spatial_in,
                         p.out_shape[2:], p.out_dtype)
     return _add_bias(Y, p.B, p.out_dtype)
 
 
-_variant("scatter_windows", "dX and the transposed convolution as an explicit scatter, one window at a time",
+scatter_windows = _variant("scatter_windows", "dX and the transposed convolution as an explicit scatter, one window at a time",
          conv_input_grad=_dx_scatter, conv_transpose=_tc_scatter)
 
 
@@ -221,7 +223,7 @@ def _dw_dilated_dy(X, dY, *, kernel_shape, stride, padding, dilation, groups):
     return dW
 
 
-_variant("dw_dilated_dy", "dW as a correlation of X with the stride-dilated dY, one dY position at a time",
+dw_dilated_dy = _variant("dw_dilated_dy", "dW as a correlation of X with the stride-dilated dY, one dY position at a time",
          conv_weight_grad=_dw_dilated_dy)
 
 
@@ -310,7 +312,7 @@ def _db_gemm(dY):
     return rows @ np.ones(rows.shape[1], p.out_dtype)
 
 
-_variant("im2col_gemm", "dX, dW and dB as matrix products over im2col columns (BLAS for floats)",
+im2col_gemm = _variant("im2col_gemm", "dX, dW and dB as matrix products over im2col columns (BLAS for floats)",
          conv_input_grad=_dx_gemm, conv_weight_grad=_dw_gemm, conv_bias_grad=_db_gemm)
 
 
@@ -324,5 +326,5 @@ def _reference_op(op: str):
     return call
 
 
-_variant("fast_reference", "convspec's fast reference for the four Part II operations",
+fast_reference = _variant("fast_reference", "convspec's fast reference for the four Part II operations",
          **{op: _reference_op(op) for op in GRADIENT_OPS})
