@@ -58,7 +58,13 @@ Steps, in order, each ending the diagnosis when it applies:
 
 Integer outputs have no rounding in the specification (EX1), but a backend
 may round integer sums through a float: their error is measured against the
-float64 bound of the same call, and steps 3 and 4 apply to it as to floats.
+float64 bound of the same call, and steps 3 and 4 apply to it as to floats,
+with float32 as the coarsest format: float16 and bfloat16 cannot even hold
+the integers above ``2**11`` and ``2**8``, and no backend sums integers in them.
+
+Where several variants match the failing call (a shrunk call is often too
+small to tell, say, swapped strides from a ceil in the output size), every
+one is named.
 """
 
 from __future__ import annotations
@@ -82,8 +88,10 @@ _REFUSED = (SpecTypeError, SpecValueError, OutsideSpecError, OverflowError)
 #: description, and the format whose values a result computed at that width holds.
 LADDER = ((24, "float32", "float32"), (11, "an 11-bit significand (float16 or TF32)", "float16"),
           (8, "bfloat16 (an 8-bit significand)", "bfloat16"))
-#: Errors of a higher level than this unit roundoff are wrong values (step 4).
-COARSEST = 2.0 ** -8
+#: Errors of a higher level than this many significand bits allow are wrong values (step 4):
+#: for floating outputs, and for integer outputs.
+COARSEST_BITS = 8
+COARSEST_INTEGER_BITS = 24
 
 
 # --------------------------------------------------------------------------- clauses
@@ -281,6 +289,17 @@ def _pads_swapped(case):
     return None if pads == p.padding else _replace(case, padding=pads)
 
 
+def _negative_pads(rule: Callable[[int], int]):
+    def transform(case):
+        if isinstance(case.padding, str):
+            return None
+        p = _layer_problem(case)
+        if all(lo >= 0 and hi >= 0 for lo, hi in p.padding):
+            return None
+        return _replace(case, padding=tuple((rule(lo), rule(hi)) for lo, hi in p.padding))
+    return transform
+
+
 def _layer_attribute(name: str, value: Callable[[Any], Any]):
     def transform(case):
         p = _layer_problem(case)
@@ -318,6 +337,10 @@ LAYER_VARIANTS = (
     Variant("CV-EQ1 with each padding pair read as (hi, lo)",
             "the backend pads on the wrong side (lo and hi, or SAME_UPPER and SAME_LOWER, exchanged)",
             case=_pads_swapped),
+    Variant("CV-EQ1 with negative pads read as 0", "the backend clamps negative pads to zero "
+            "instead of cropping (CV-PD1)", case=_negative_pads(lambda v: max(v, 0))),
+    Variant("CV-EQ1 with negative pads read as positive", "the backend pads |p| zeros where a negative "
+            "pad crops (CV-PD1)", case=_negative_pads(abs)),
     *(_swap_axes(t, u) for t, u in ((0, 1), (1, 2), (0, 2))),
     Variant("CV-EQ1 with dilation 1", "the backend ignores the dilation",
             case=_layer_attribute("dilation", lambda p: (1,) * p.rank)),
@@ -409,15 +432,16 @@ def _agrees(op, value, out, claims, vexp: Expected, vbound, vunc, vcase) -> bool
     return acc.ok and acc.compared > 0
 
 
-def matching_variant(op, value: np.ndarray, case, claims, exp: Expected, bound=None,
-                     unconstrained=None) -> Variant | None:
-    """The first variant of step 2 that the output matches, or None."""
+def matching_variants(op, value: np.ndarray, case, claims, exp: Expected, bound=None,
+                      unconstrained=None) -> list[Variant]:
+    """The variants of step 2 that the output matches, most telling first."""
     out = op.out_dtype(case)
     flush = claims.flushes_subnormals
     if not exp.exact and bound is None:
         bound, unconstrained = op.bound(case, flush)
     found = (*VARIANTS.get(op.name, ()), *_integer_wraps(case, out),
              *(ROUNDED_OPERANDS if out.kind in "fc" else ()))
+    matched = []
     for variant in found:
         if out.kind not in variant.kinds:
             continue
@@ -429,8 +453,13 @@ def matching_variant(op, value: np.ndarray, case, claims, exp: Expected, bound=N
             continue
         if _distinct(exp, bound, unconstrained, vexp, vbound, vunc) and \
                 _agrees(op, value, out, claims, vexp, vbound, vunc, vcase):
-            return variant
-    return None
+            matched.append(variant)
+    return matched
+
+
+def _named(variants: Sequence[Variant]) -> str:
+    """``the result matches A: meaning`` (``, or B: meaning`` for each further match)."""
+    return "the result matches " + ", or ".join(f"{v.name}: {v.meaning}" for v in variants)
 
 
 # --------------------------------------------------------------------------- precision
@@ -439,22 +468,23 @@ def _bits(dtype) -> int:
     return np.finfo(real_dtype(dtype)).nmant + 1
 
 
-def precision_level(ratio: float, out_bits: int) -> tuple[int, str, str] | None | str:
+def precision_level(ratio: float, out_bits: int,
+                    coarsest_bits: int = COARSEST_BITS) -> tuple[int, str, str] | None | str:
     """Step 3 and 4 for an error ``ratio`` times the bound of a ``out_bits``-bit output.
 
-    Returns a ladder entry ``(bits, name)`` when the error sits at that
-    format's level, ``"wrong"`` when no format explains it, and None when it is
-    a loss of precision at no particular level.
+    Returns a ladder entry ``(bits, name, format)`` when the error sits at that
+    format's level, ``"wrong"`` when no format down to ``coarsest_bits``
+    explains it, and None when it is a loss of precision at no particular level.
     """
     if not math.isfinite(ratio):
         return "wrong"
     level = ratio * 2.0 ** -out_bits
-    if level > COARSEST:
+    if level > 2.0 ** -coarsest_bits:
         return "wrong"
     previous = 2.0 ** -out_bits
     for entry in LADDER:
         bits = entry[0]
-        if bits >= out_bits:
+        if bits >= out_bits or bits < coarsest_bits:
             continue
         u = 2.0 ** -bits
         if level <= u:
@@ -526,22 +556,21 @@ def diagnose_values(op, value: np.ndarray, case, claims, exp: Expected, ratio: f
             bound, unconstrained = op.bound(case, flush)
         if nonfinite_outputs(value, exp, unconstrained).any():
             return Finding(locality_clause(op), "not finite although their terms are")
-    variant = matching_variant(op, value, case, claims, exp, bound, unconstrained)
-    if variant is not None:
-        detail = f"the result matches {variant.name}: {variant.meaning}"
-        if variant.wrong_value:
-            return Finding(value_clause(op), "wrong values", detail)
-        return Finding(accuracy, "too imprecise", detail)
+    variants = matching_variants(op, value, case, claims, exp, bound, unconstrained)
+    if variants:
+        if any(v.wrong_value for v in variants):
+            return Finding(value_clause(op), "wrong values", _named([v for v in variants if v.wrong_value]))
+        return Finding(accuracy, "too imprecise", _named(variants))
     out_bits = 53 if exp.exact else _bits(out)
     if exp.exact:
         ratio = _integer_ratio(op, value, case, exp, flush)
         if ratio <= 1:
             return Finding(accuracy, "not exact", "the error is within float64's rounding: the backend "
                                                   "rounds integer sums through float64")
-    level = precision_level(ratio, out_bits)
+    level = precision_level(ratio, out_bits, COARSEST_INTEGER_BITS if exp.exact else COARSEST_BITS)
     if level == "wrong":
-        return Finding(value_clause(op), "wrong values",
-                       "the error is beyond what rounding to any format down to bfloat16 allows")
+        return Finding(value_clause(op), "wrong values", "the error is beyond what rounding to any format "
+                                                         f"down to {'float32' if exp.exact else 'bfloat16'} allows")
     if level is None:
         return Finding(accuracy, "too imprecise")
     if exp.exact:
@@ -600,21 +629,24 @@ def _generic_shapes(got: tuple[int, ...], want: tuple[int, ...]) -> str:
 
 
 def diagnose_shape(op, case, got: tuple[int, ...], want: tuple[int, ...]) -> str:
-    """The classic mistake whose output shape is ``got``, as a phrase, or ""."""
+    """The classic mistakes whose output shape is ``got``, as a phrase, or ""."""
+    found = []
+    for name, meaning, formula in SHAPES.get(op.name, ()):
+        try:
+            if tuple(formula(case, want)) == got:
+                found.append(f"{name}: {meaning}")
+        except _REFUSED:
+            continue
     for variant in VARIANTS.get(op.name, ()):
         if variant.case is None:
             continue
         try:
             other = variant.case(case)
             if other is not None and op.out_shape(other) == got:
-                return f"it is the shape of {variant.name}: {variant.meaning}"
+                found.append(f"{variant.name}: {variant.meaning}")
         except _REFUSED:
             continue
-    for name, meaning, formula in SHAPES.get(op.name, ()):
-        try:
-            if tuple(formula(case, want)) == got:
-                return f"it is the shape of {name}: {meaning}"
-        except _REFUSED:
-            continue
+    if found:
+        return "it is the shape of " + ", or of ".join(found)
     generic = _generic_shapes(tuple(got), tuple(want))
     return f"it is {generic}" if generic else ""

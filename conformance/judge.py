@@ -253,7 +253,8 @@ def _check_normwise(value, exp: Expected, case: Case, claims, summary, cases, in
     with np.errstate(all="ignore"):
         total = float(np.linalg.norm(np.abs(value.astype(np.complex128) - exp.values)[~skip]))
     norm = f"the error norm over finite windows is {acc.worst_ratio:.3g} times the normwise bound"
-    far = np.abs(value.astype(np.complex128) - exp.values)
+    with np.errstate(all="ignore"):
+        far = np.abs(value.astype(np.complex128) - exp.values)
     far = np.where(skip | ~np.isfinite(far), -1.0, far)
     where = tuple(int(v) for v in np.unravel_index(int(np.argmax(far)), far.shape))
     worst = f"largest error at {where}: {_at(where, value[where], exp.values[where])}"

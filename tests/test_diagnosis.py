@@ -16,7 +16,7 @@ from convspec.conformance import Claims, run
 from convspec.conformance.backend import Backend
 from convspec.conformance.cases import Case, LayerCase
 from convspec.conformance.diagnosis import (
-    locality_clause, matching_variant, precision_level, round_significand, value_clause,
+    locality_clause, matching_variants, precision_level, round_significand, value_clause,
 )
 from convspec.conformance.judge import Violation, check_array, check_values
 from convspec.conformance.operations import CORE, LAYER
@@ -151,6 +151,15 @@ def test_EQ1_shape_mistakes_are_named():
         assert message.startswith("[EQ1] out.shape=") and "but should be" in message and words in message, message
 
 
+def test_CV_SH1_negative_pads_that_pad_instead_of_cropping_are_named():
+    X, W = np.ones((1, 1, 6, 6)), np.ones((1, 1, 2, 2))
+    case = _layer(X, W, padding=((-1, 0), (0, -2)))
+    for wrong, words in ((((0, 0), (0, 0)), "read as 0"), (((1, 0), (0, 2)), "read as positive")):
+        with pytest.raises(Violation) as caught:
+            check_array(_layer_spec(case, padding=wrong), [case])
+        assert words in caught.value.message, caught.value.message
+
+
 def test_CV_SH1_an_ignored_dilation_is_named():
     X, W = np.ones((1, 1, 9, 9)), np.ones((1, 1, 3, 3))
     case = _layer(X, W, dilation=(2, 2))
@@ -235,9 +244,9 @@ def test_an_output_that_meets_the_specification_is_never_given_a_variant(seed):
     exp = CORE.expected(case)
     for value in (spec.conv2d(M, K), _float32_sum(M, K)):  # correctly rounded; another correct order
         check_values(value, [case], CLAIMS, AccuracySummary())
-        assert matching_variant(CORE, value, case, CLAIMS, exp) is None
+        assert matching_variants(CORE, value, case, CLAIMS, exp) == []
     sym = _core(M, np.ones((2, 2), np.float32))  # flip(K) == K: the variant cannot show
-    assert matching_variant(CORE, spec.conv2d(M, sym.K), sym, CLAIMS, CORE.expected(sym)) is None
+    assert matching_variants(CORE, spec.conv2d(M, sym.K), sym, CLAIMS, CORE.expected(sym)) == []
 
 
 def test_the_diagnosis_is_made_once_and_only_when_the_message_is_read():
@@ -266,6 +275,23 @@ def test_precision_level_names_the_band_of_the_error():
     assert "TF32" in precision_level(0.5 * 2 ** 13, 24)[1]           # float32 output at 11 bits
     assert precision_level(2 ** 20, 24) == "wrong"                   # beyond bfloat16's level
     assert precision_level(float("inf"), 11) == "wrong"
+    assert precision_level(2 ** 34, 53) is None and precision_level(2 ** 34, 53, 24) == "wrong"  # integer sums
+
+
+def test_EQ2_a_dropped_kernel_row_in_integers_is_a_wrong_value():
+    M = RNG.integers(-3, 3, (20, 20)).astype(np.int32)
+    K = RNG.integers(-3, 3, (11, 11)).astype(np.int32)
+    value = spec.conv2d(M, K[:-1])[:10]
+    message = _fails(value, _core(M, K))
+    assert message.startswith("[EQ2]") and "beyond" in message and "float32" in message, message
+
+
+def test_every_matching_mistake_is_named():
+    M, K = np.ones((1, 3)), np.ones((1, 2))  # (1, 2) is both the ceil shape and the swapped-stride shape
+    with pytest.raises(Violation) as caught:
+        check_array(np.ones((1, 2)), [_core(M, K, (1, 2))])
+    message = caught.value.message
+    assert "ceil instead of floor" in message and "strides swapped" in message, message
 
 
 # --------------------------------------------------------------------------- planted backends, whole runs
