@@ -190,9 +190,9 @@ def _check_integers(value: np.ndarray, exp: Expected, case: Case, claims, cases,
         cases,
         calls_text(cases, index) + "\n"
         f"wrong = {c}.astype(object) != expected.astype(object)\n"
-        "first = tuple(np.argwhere(wrong)[0]) if wrong.any() else None\n"
-        f"assert first is None, (f'{{wrong.sum()}} outputs differ; first: out[{{first}}]={{{c}[first]!r}}, '\n"
-        "                        f'but should be {expected[first]!r}')",
+        "first = tuple(int(i) for i in np.argwhere(wrong)[0]) if wrong.any() else None\n"
+        f"assert first is None, (f'{{wrong.sum()}} outputs differ; first: out{{list(first)}}={{{c}[first]}}, '\n"
+        "                        f'but should be {expected[first]}')",
         {"expected": exp.values.astype(out) if exp.values.dtype != object else exp.values},
         explain=explain,
     )
@@ -234,9 +234,9 @@ def _check_componentwise(value, exp: Expected, case: Case, claims, summary, case
         calls_text(cases, index) + "\n"
         f"error = np.abs({c}.astype(np.complex128) - expected)\n"
         "bad = ~(error <= tolerance) & np.isfinite(tolerance)\n"
-        "assert not bad.any(), (f'{bad.sum()} outputs off; first: out[{tuple(np.argwhere(bad)[0])}]='\n"
-        f"                       f'{{{c}[tuple(np.argwhere(bad)[0])]!r}}, '\n"
-        "                       f'but should be {expected[tuple(np.argwhere(bad)[0])]!r}')",
+        "first = tuple(int(i) for i in np.argwhere(bad)[0]) if bad.any() else None\n"
+        f"assert first is None, (f'{{bad.sum()}} outputs off; first: out{{list(first)}}={{{c}[first]}}, '\n"
+        "                        f'but should be {expected[first]} (error {error[first]:.3g} > {tolerance[first]:.3g})')",
         {"expected": exp.values, "tolerance": tolerance},
         explain=explain,
     )
