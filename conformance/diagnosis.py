@@ -457,6 +457,33 @@ def matching_variants(op, value: np.ndarray, case, claims, exp: Expected, bound=
     return matched
 
 
+def _ieee_equal(got: np.ndarray, want: np.ndarray) -> np.ndarray:
+    """Equal values, NaN equal to NaN (the comparison of NF1)."""
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isnan(want), np.isnan(got), got == want)
+
+
+def special_variants(op, value: np.ndarray, case, exp: Expected, special: np.ndarray) -> list[Variant]:
+    """The variants whose IEEE values the outputs over NaN or infinity hold (step 2 for NF1).
+
+    The outputs in ``special`` must equal the variant's values there (NaN
+    matching NaN), and the variant must give some of them another value than
+    the specification.
+    """
+    matched = []
+    for variant in VARIANTS.get(op.name, ()):
+        if op.out_dtype(case).kind not in variant.kinds:
+            continue
+        got = _variant_values(op, variant, case, exp, *op.bound(case, False), False)
+        if got is None:
+            continue
+        want = np.asarray(got[0].values)[special].astype(np.float64)
+        if not _ieee_equal(want, exp.values[special].astype(np.float64)).all() and \
+                _ieee_equal(value[special].astype(np.float64), want).all():
+            matched.append(variant)
+    return matched
+
+
 def _named(variants: Sequence[Variant]) -> str:
     """``the result matches A: meaning`` (``, or B: meaning`` for each further match)."""
     return "the result matches " + ", or ".join(f"{v.name}: {v.meaning}" for v in variants)
@@ -508,6 +535,12 @@ def _precision_text(level: tuple[int, str, str], ratio: float, out_bits: int, va
 
 
 # --------------------------------------------------------------------------- the diagnosis
+
+def diagnose_specials(op, value: np.ndarray, case, exp: Expected, special: np.ndarray) -> Finding | None:
+    """The value clause and the named mistake when a wrong-value variant explains wrong IEEE values."""
+    variants = [v for v in special_variants(op, value, case, exp, special) if v.wrong_value]
+    return Finding(value_clause(op), "wrong values", _named(variants)) if variants else None
+
 
 def nonfinite_outputs(value: np.ndarray, exp: Expected, unconstrained: np.ndarray) -> np.ndarray:
     """Step 1: constrained outputs that are NaN or infinite although the specification's value is finite."""

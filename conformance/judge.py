@@ -333,12 +333,20 @@ def check_specials(value: np.ndarray, cases: Sequence[Case], index: int = 0,
         return
     positions = np.argwhere(special)
     where = tuple(int(v) for v in positions[int(np.argmin(ok))])
+    first = f"first at {where}: {_at(where, value[where], exp.values[where])} (IEEE)"
+    count = int((~ok).sum())
+
+    def explain() -> str:
+        finding = diagnosis.diagnose_specials(op, value, case, exp, special)
+        if finding is None:
+            return f"[{op.clause_id('NF1')}] {count} outputs over NaN or infinity break IEEE rules; {first}"
+        return f"{_worded(finding, count, int(special.sum()), '')}; {first}"
+
     raise Violation(
         "violation",
-        f"[{op.clause_id('NF1')}] {int((~ok).sum())} outputs over NaN or infinity break IEEE rules; first at "
-        f"{where}: {_at(where, value[where], exp.values[where])} (IEEE)",
+        f"[{op.clause_id('NF1')}] {count} outputs over NaN or infinity break IEEE rules; {first}",
         cases,
         f"{calls}\ngot, want = {c}[special], expected[special]\n"
         "ok = np.where(np.isnan(want), np.isnan(got), got == want)\n"
         "assert ok.all(), f'out[special]={got[~ok]!r}, but should be {want[~ok]!r} (IEEE)'",
-        {"special": special, "expected": exp.values})
+        {"special": special, "expected": exp.values}, explain=explain)

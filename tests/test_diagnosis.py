@@ -18,7 +18,7 @@ from convspec.conformance.cases import Case, LayerCase
 from convspec.conformance.diagnosis import (
     locality_clause, matching_variants, precision_level, round_significand, value_clause,
 )
-from convspec.conformance.judge import Violation, check_array, check_values
+from convspec.conformance.judge import Violation, check_array, check_specials, check_values
 from convspec.conformance.operations import CORE, LAYER
 from convspec.conformance.results import AccuracySummary
 from convspec.spec import CLAUSES
@@ -317,3 +317,16 @@ def test_whole_runs_name_the_mistake():
                 profile="quick", select=["conv.covering"], isolation="inprocess")
     failure = layer.results["conv.covering"].failure
     assert failure is not None and failure.message.startswith("[CV-EQ1]") and "flip(W)" in failure.message
+
+
+def test_EQ2_a_flipped_kernel_is_named_from_wrong_special_values():
+    M = np.array([[1.0, np.inf, 2.0]])
+    K = np.array([[0.0, 1.0]])  # inf * 0 is NaN in the first window; the flipped kernel makes it inf
+    case = _core(M, K)
+    with pytest.raises(Violation) as caught:
+        check_specials(spec.conv2d(M, K[:, ::-1]), [case])
+    message = caught.value.message
+    assert message.startswith("[EQ2]") and "flip(K)" in message and "(IEEE)" in message, message
+    with pytest.raises(Violation) as caught:  # a NaN scrubbed to zero is no variant: NF1
+        check_specials(np.zeros((1, 2)), [case])
+    assert caught.value.message.startswith("[NF1]")
