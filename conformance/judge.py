@@ -178,7 +178,7 @@ def _check_integers(value: np.ndarray, exp: Expected, case: Case, claims, cases,
     count = int((~equal).sum())
 
     def explain() -> str:
-        finding = diagnosis.diagnose_values(op, value, case, claims, exp, np.inf)
+        finding = diagnosis.diagnose_values(op, value, case, claims, exp, np.inf, failing=count / equal.size)
         opening = _worded(finding, count, equal.size,
                           "integer outputs differ from the exact value")
         return f"{opening}; first at {where}: {_at(where, value[where], exp.values[where])}"
@@ -217,7 +217,8 @@ def _check_componentwise(value, exp: Expected, case: Case, claims, summary, case
 
     def explain() -> str:
         finding = diagnosis.diagnose_values(op, value, case, claims, exp, acc.worst_ratio,
-                                            bound - exp.slack, unconstrained)
+                                            bound - exp.slack, unconstrained,
+                                            acc.violations / max(acc.compared, 1))
         if finding.clause == diagnosis.locality_clause(op):
             bad = diagnosis.nonfinite_outputs(value, exp, unconstrained)
             first = _first(bad)

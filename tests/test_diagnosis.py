@@ -330,3 +330,11 @@ def test_EQ2_a_flipped_kernel_is_named_from_wrong_special_values():
     with pytest.raises(Violation) as caught:  # a NaN scrubbed to zero is no variant: NF1
         check_specials(np.zeros((1, 2)), [case])
     assert caught.value.message.startswith("[NF1]")
+
+
+def test_AC1_one_stray_output_is_not_blamed_on_a_format():
+    M, K = RNG.standard_normal((8, 9)), RNG.standard_normal((3, 3))
+    value = spec.conv2d(M, K)
+    value[0, 0] *= 1 + 1e-9  # within float32's band, but one output of 42
+    message = _fails(value, _core(M, K))
+    assert message.startswith("[AC1]") and "level" not in message, message
