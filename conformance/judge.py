@@ -70,7 +70,8 @@ class Violation(AssertionError):
         return self._message
 
     def __str__(self) -> str:
-        return self.message
+        """The message as it stands: hypothesis formats every failing example, which must stay cheap."""
+        return self._message
 
 
 def call_line(i: int, op: str = "conv2d") -> str:
