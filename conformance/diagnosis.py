@@ -17,7 +17,7 @@ Steps, in order, each ending the diagnosis when it applies:
    CV-NF2): no correct evaluation makes it.
 
 2. **A classic variant** (`VARIANTS`, per operation): the kernel flipped
-   (convolution), a conjugated operand, a transposed kernel or output,
+   (convolution), a conjugated operand, a transposed operand or output,
    swapped strides or per-axis attributes, padding on the wrong side, an
    ignored dilation, stride or bias, windows anchored at the wrong corner,
    integer sums wrapped in a narrower type, operands rounded to fewer
@@ -56,9 +56,10 @@ Steps, in order, each ending the diagnosis when it applies:
 4. **Precision or a wrong value.**  An error that no format of the ladder
    explains, ``u_e > 2**-8``, is a wrong value, not a loss of precision: the
    failure cites the value clause (EQ2, CV-EQ1) instead of the accuracy
-   clause (AC1, CV-AC1).  bfloat16 is the coarsest arithmetic a convolution
-   is computed in; 8-bit float formats only hold operands, are no admitted
-   dtype, and are not explained.  The coarsest conceivable format, a 1-bit
+   clause (AC1, CV-AC1).  bfloat16 is the narrowest format named: a backend
+   that rounds its operands to a narrower one still (an 8-bit float, no
+   admitted dtype) is reported as computing wrong values.  The coarsest
+   conceivable format, a 1-bit
    significand (``u = 1/2``), cannot serve as the threshold: ``gamma_k(1/2)``
    is infinite for ``k >= 2``, so it would excuse any error.
 
@@ -246,7 +247,9 @@ CORE_VARIANTS = (
             "(Eq 2 does not flip the kernel)", case=lambda c: _replace(c, K=c.K[::-1, ::-1])),
     _conj("K"), _conj("M"),
     Variant("Eq 2 with K transposed", "the backend reads the kernel's rows as columns",
-            case=lambda c: _replace(c, K=c.K.T) if c.K.shape[0] == c.K.shape[1] else None),
+            case=lambda c: _replace(c, K=c.K.T)),
+    Variant("Eq 2 with M transposed", "the backend reads the input's rows as columns",
+            case=lambda c: _replace(c, M=c.M.T)),
     Variant("the transpose of Eq 2", "the backend returns the output with rows and columns exchanged",
             output=_transposed_output),
     Variant("Eq 2 with the strides swapped", "the backend steps sx over columns and sy over rows "

@@ -343,3 +343,9 @@ def test_AC1_one_stray_output_is_not_blamed_on_a_format():
     value[0, 0] *= 1 + 1e-9  # within float32's band, but one output of 42
     message = _fails(value, _core(M, K))
     assert message.startswith("[AC1]") and "level" not in message, message
+
+
+def test_EQ2_a_transposed_input_is_named():
+    M, K = RNG.standard_normal((5, 5)), RNG.standard_normal((2, 3))
+    message = _fails(spec.conv2d(M.T, K), _core(M, K))
+    assert message.startswith("[EQ2]") and "M transposed" in message, message
