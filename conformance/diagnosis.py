@@ -24,9 +24,9 @@ Steps, in order, each ending the diagnosis when it applies:
    significand bits.  A variant ``V`` is named only when
 
    a. the call tells it from the specification: at some output constrained in
-      both, ``|c - v| > b_c + b_v`` (the two bounds, plus the oracle's own
-      slack), so no value lies within both bounds (for integers: some
-      output differs); and
+      both, ``|c - v| > b_c + b_v`` (the componentwise bounds, plus the
+      oracle's own slack), so no value lies within both bounds (for integers:
+      some output differs); and
    b. the output matches ``V``: equal for integer outputs, within ``b_v`` for
       floats (the normwise bound for a normwise backend).
 
@@ -84,8 +84,9 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from convspec.spec import CLAUSES, OutsideSpecError, SpecTypeError, SpecValueError
-from convspec.spec.error_model import compare_componentwise, compare_normwise, real_dtype
+from convspec.spec.error_model import real_dtype
 
+from .comparison import compare_blocks_normwise, compare_componentwise
 from .oracle import Expected
 
 _U64 = 2.0 ** -53
@@ -434,8 +435,9 @@ def _agrees(op, value, out, claims, vexp: Expected, vbound, vunc, vcase) -> bool
     if vexp.exact:
         with np.errstate(all="ignore"):
             return bool(np.all(np.asarray(value.astype(object) == vexp.values.astype(object), bool)))
-    if claims.accuracy == "normwise" and op.name == "conv2d":
-        acc = compare_normwise(value, vexp.values, vcase.M, vcase.K, vcase.stride, out, claims.flushes_subnormals)
+    if claims.accuracy == "normwise" and op.normwise is not None:
+        bound, skip = op.normwise(vcase, claims.flushes_subnormals)
+        acc = compare_blocks_normwise(value, vexp.values, np.asarray(bound), skip, out, vexp.residual)
     else:
         acc = compare_componentwise(value, vexp.values, vbound + vexp.slack, vunc, out, residual=vexp.residual)
     return acc.ok and acc.compared > 0
@@ -594,7 +596,7 @@ def diagnose_values(op, value: np.ndarray, case, claims, exp: Expected, ratio: f
     out = op.out_dtype(case)
     flush = claims.flushes_subnormals
     accuracy = op.clause_id("EX1") if exp.exact else (
-        "AC2" if claims.accuracy == "normwise" and op.name == "conv2d" else op.clause_id("AC1"))
+        op.clause_id("AC2") if claims.accuracy == "normwise" and op.normwise is not None else op.clause_id("AC1"))
     if not exp.exact:
         if unconstrained is None:
             bound, unconstrained = op.bound(case, flush)
