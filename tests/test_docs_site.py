@@ -74,7 +74,8 @@ def test_every_clause_has_an_entry_on_the_specification_page(site):
 
 def test_generated_figures_are_in_the_site(site):
     figures = sorted(p.name for p in (site / "generated/figures").glob("*.svg"))
-    assert figures == ["frames-stride-2-narrow.svg", "frames-stride-2.svg",
+    assert figures == ["frames-stride-2-narrow.svg", "frames-stride-2.svg", "grad-scatter.svg",
+                       "output-padding-narrow.svg", "output-padding.svg",
                        "sliding-stride-1-narrow.svg", "sliding-stride-1.svg",
                        "sliding-stride-2-narrow.svg", "sliding-stride-2.svg",
                        "stride-shapes-narrow.svg", "stride-shapes.svg"]
