@@ -419,7 +419,8 @@ def output_padding_svg(i: int = DC.shape[0], k: int = K.shape[0], s: int = STRID
     sizes = [transposed_size(i, k, s, 1, 0, 0, op) for op in range(s)]
     label_w = 0 if narrow else 300
     label_h = 46 if narrow else 0
-    width = pad * 2 + max(sizes) * cell + label_w
+    # The narrow variant keeps room for its labels, which are wider than the cells.
+    width = max(pad * 2 + max(sizes) * cell + label_w, 330 if narrow else 0)
     body, y = [], pad
     for op, size in enumerate(sizes):
         ax = Axis(size, k, s)
