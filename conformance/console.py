@@ -177,7 +177,9 @@ def write_reproducers(report: Report, directory: str | os.PathLike) -> dict[str,
 def _replay_command(report: Report, pid: str) -> str:
     run = report.run
     target = report.backend.get("target") or report.backend.get("name") or "TARGET"
-    return (f"convspec check {shlex.quote(str(target))} -k {pid} --profile {run.get('profile')} "
+    op = run.get("op") or "conv2d"
+    op_text = f" --op {op}" if op != "conv2d" else ""
+    return (f"convspec check {shlex.quote(str(target))}{op_text} -k {pid} --profile {run.get('profile')} "
             f"--seed {run.get('seed')} -v")
 
 

@@ -24,14 +24,18 @@ from .results import PropertyResult, Status
 #: Property areas (the part of the id before the dot), most basic first.
 AREA_ORDER = ("shape", "dtype", "layout", "invalid", "values", "special", "effects", "metamorphic")
 
-_CLAUSE = re.compile(r"\b(Eq ?\d|EQ\d|[A-Z]{2}\d)\b")
+_CLAUSE = re.compile(r"\b([A-Z]{2}-[A-Z]{2}\d|Eq ?\d|EQ\d|[A-Z]{2}\d)\b")
 _DESCRIPTOR = re.compile(r"\bm\S*_k\S*_s\S+")
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?", re.IGNORECASE)
 
 
 def area_rank(property_id: str) -> int:
-    area = property_id.split(".", 1)[0]
-    return AREA_ORDER.index(area) if area in AREA_ORDER else len(AREA_ORDER)
+    """The rank of the first part of the id that names an area (``conv_input_grad.values``: values)."""
+    for part in property_id.split("."):
+        area = "special" if part == "specials" else part
+        if area in AREA_ORDER:
+            return AREA_ORDER.index(area)
+    return len(AREA_ORDER)
 
 
 def violated_clause(message: str) -> str:

@@ -282,3 +282,124 @@ def _with_specials(p, values: np.ndarray) -> np.ndarray:
         n, o, *j = index
         values[index] = exact_term_sum(terms(p, Xp, n, o, tuple(j)), p.out_dtype)
     return values
+
+
+# --------------------------------------------------------------------------- the gradients and the transposed convolution
+
+@dataclass(frozen=True)
+class Sums:
+    """How the harness evaluates one gradient-like operation on its validated problem ``p``.
+
+    Attributes:
+        operands: ``p -> [arrays]``: the arrays whose values feed the sums
+            (a bias last); an element's terms are products of two of them.
+        evaluate: ``(p, arrays, dtype) -> values``: the sums of the products
+            of ``arrays`` (the operands converted), accumulated in ``dtype``
+            (int64 or object for exact integers, float64 or complex128).
+        exact: ``p -> object array``: the spec's exact values before rounding.
+        terms: ``(p, index) -> [(a, b)]``: the spec's terms of one element.
+    """
+
+    operands: Any
+    evaluate: Any
+    exact: Any
+    terms: Any
+
+
+def _integral(arrays) -> bool:
+    return all(is_integral(x) and (x.size == 0 or _magnitude(x) < 2 ** 64) for x in arrays)
+
+
+def _as_ints(x: np.ndarray, fits: bool) -> np.ndarray:
+    if fits:
+        return x.astype(np.int64)
+    return np.vectorize(int, otypes=[object])(x) if x.size else x.astype(object)
+
+
+def gradient_expected(p, sums: Sums, nonfinite) -> Expected:
+    """The values of a gradient (or transposed convolution) problem, by the cheapest exact-enough path.
+
+    As `layer_expected`: integral operands are summed exactly (int64 when
+    ``terms · max|a| · max|b| + max|bias| < 2**62``, else Python ints); small
+    problems (at most `EXACT_BUDGET` terms in all) take the spec's exact
+    values; larger ones a float64 (complex128) evaluation whose own error, the
+    componentwise bound of a 64-bit output over ``terms + 2`` products, is the
+    slack, with the IEEE value of the spec's terms wherever ``nonfinite(p)``.
+    """
+    from convspec.spec.error_model import Componentwise, _inflate
+    from convspec.spec.layer import exact_term_sum
+    out = p.out_dtype
+    arrays = sums.operands(p)
+    size = int(np.prod(p.out_shape)) * max(p.terms, 1)
+    if _integral(arrays):
+        mags = [_magnitude(x) if x.size else 0 for x in arrays]
+        product = p.terms * mags[0] * mags[1] + (mags[2] if len(mags) > 2 else 0)
+        fits = max(mags) < 2 ** 62 and product < 2 ** 62
+        ints = sums.evaluate(p, [_as_ints(x, fits) for x in arrays], np.int64 if fits else object)
+        if out.kind in "iu":
+            return Expected(ints, True, 0.0, "integers")
+        if ints.dtype != object and (ints.size == 0 or np.abs(ints).max() <= 2 ** 53):
+            return Expected(ints.astype(np.float64), False, 0.0, "integers", np.zeros(ints.shape))
+        if size <= EXACT_BUDGET:
+            values = np.vectorize(float, otypes=[np.float64])(ints) if ints.size else ints.astype(np.float64)
+            return Expected(values, False, 0.0, "integers", exact_residual(ints, values))
+    wide_dtype = np.complex128 if out.kind == "c" else np.float64
+    if size <= EXACT_BUDGET:
+        exact = sums.exact(p)
+        wide = expected_wide(exact) if exact.size else np.zeros(exact.shape, wide_dtype)
+        return Expected(wide, False, 0.0, "spec", exact_residual(exact, wide))
+    finite = [np.where(np.isfinite(x), x, 0).astype(wide_dtype) for x in arrays]
+    with np.errstate(all="ignore"):
+        values = sums.evaluate(p, finite, wide_dtype)
+        S = sums.evaluate(p, [np.abs(x).astype(np.float64) for x in finite], np.float64)
+    special = nonfinite(p)
+    if special.any():
+        values = values.copy()
+        for index in map(tuple, np.argwhere(special)):
+            values[index] = exact_term_sum(sums.terms(p, index), out)
+    model = Componentwise.for_terms(p.terms + 2, [x.dtype for x in arrays[:2]], wide_dtype)
+    slack = (model.relative * _inflate(S, p.terms) + model.absolute) * (1 + 8 * _U64)
+    return Expected(values, False, slack, "float64")
+
+
+def input_grad_sums() -> Sums:
+    from convspec.spec.error_model import scatter_taps
+    from convspec.spec.gradients import exact_input_grad_values, input_grad_terms
+    def evaluate(p, arrays, dtype):
+        dY, W = arrays
+        return scatter_taps(p.geometry, dY, W, p.forward.groups, p.geometry.out_shape, p.out_shape[2:], dtype)
+    return Sums(lambda p: [p.dY, p.W], evaluate, exact_input_grad_values,
+                lambda p, i: input_grad_terms(p, i[0], i[1], i[2:]))
+
+
+def weight_grad_sums() -> Sums:
+    from convspec.spec.error_model import gather_taps
+    from convspec.spec.gradients import exact_weight_grad_values, weight_grad_terms
+    def evaluate(p, arrays, dtype):
+        X, dY = arrays
+        return gather_taps(p.geometry, p.geometry.pad(X), dY, p.forward.groups, dtype)
+    def terms(p, i):
+        return weight_grad_terms(p, p.geometry.pad(p.X), i[0], i[1], i[2:])
+    return Sums(lambda p: [p.X, p.dY], evaluate, exact_weight_grad_values, terms)
+
+
+def bias_grad_sums() -> Sums:
+    from convspec.spec.gradients import bias_grad_terms, exact_bias_grad_values
+    def evaluate(p, arrays, dtype):
+        dY = arrays[0]
+        return dY.astype(dtype).sum(axis=(0, *range(2, dY.ndim)))
+    return Sums(lambda p: [p.dY, np.ones((), p.dY.dtype)], evaluate, exact_bias_grad_values,
+                lambda p, i: bias_grad_terms(p, i[0]))
+
+
+def transpose_sums() -> Sums:
+    from convspec.spec.error_model import scatter_taps
+    from convspec.spec.transpose import exact_transpose_values, transpose_terms
+    def evaluate(p, arrays, dtype):
+        X, W, *bias = arrays
+        total = scatter_taps(p.geometry, X, W, p.groups, p.spatial_in, p.out_shape[2:], dtype)
+        if bias:
+            total = total + bias[0].reshape((1, -1) + (1,) * (X.ndim - 2))
+        return total
+    return Sums(lambda p: [p.X, p.W] + ([p.B] if p.B is not None else []), evaluate, exact_transpose_values,
+                lambda p, i: transpose_terms(p, i[0], i[1], i[2:]))

@@ -127,7 +127,7 @@ def make_executor(backend: Backend, isolation: str) -> tuple[Executor, str]:
     if isolation not in ISOLATIONS:
         raise ValueError(f"unknown isolation {isolation!r}; choose one of {', '.join(ISOLATIONS)}")
     if isolation == "inprocess":
-        return InProcessExecutor(backend.fn), ""
+        return InProcessExecutor(backend), ""
     if backend.target:
         load = {"target": backend.target, "op": backend.op}
     else:
@@ -136,7 +136,7 @@ def make_executor(backend: Backend, isolation: str) -> tuple[Executor, str]:
         except Exception as exc:
             if isolation == "subprocess":
                 raise BackendLoadError(f"the backend cannot be sent to a worker process: {exc}") from exc
-            return InProcessExecutor(backend.fn), f"in-process: the backend cannot be pickled ({exc})"
+            return InProcessExecutor(backend), f"in-process: the backend cannot be pickled ({exc})"
     executor = SubprocessExecutor(load)
     shield_workers(executor)
     try:
@@ -148,7 +148,7 @@ def make_executor(backend: Backend, isolation: str) -> tuple[Executor, str]:
     except WorkerStartError as exc:
         if isolation == "subprocess":
             raise BackendLoadError(f"the worker process could not load the backend: {exc}") from exc
-        return InProcessExecutor(backend.fn), f"in-process: the worker could not load the backend ({exc})"
+        return InProcessExecutor(backend), f"in-process: the worker could not load the backend ({exc})"
     return executor, ""
 
 
@@ -291,7 +291,7 @@ class Runner:
         dtypes = frozenset().union(*(e.dtypes or () for e in entries))
         layouts = frozenset().union(*(e.layouts or () for e in entries))
         return Context(self.claims, self.profile, _Caller(self.executor, self.watch),
-                       AccuracySummary(), dtypes, layouts, self.backend.op)
+                       AccuracySummary(), dtypes, layouts, self.backend.op, self.backend.operations)
 
     def _failure(self, prop: Property, violation: Violation, blob: str | None = None,
                  kind: str | None = None, message: str | None = None, output: str = "") -> Failure:
@@ -541,7 +541,8 @@ def run_suite(backend, *, profile: str = "default", seed: int = 0, dtypes=None, 
             abort(session.executor)
     not_run = [p.id for p in props if p.id not in results]
     run_info: dict[str, Any] = {
-        "profile": session.profile.name, "seed": seed, "isolation": session.executor.isolation,
+        "profile": session.profile.name, "seed": seed, "op": session.backend.op,
+        "isolation": session.executor.isolation,
         "isolation_note": session.note, "timeout": session.timeout,
         "started": started.isoformat(timespec="seconds"),
         "seconds": round(time.perf_counter() - clock, 3),

@@ -463,17 +463,19 @@ def _finite_abs(x: np.ndarray) -> np.ndarray:
     return _abs64(np.where(np.isfinite(x), x, 0))
 
 
-def scatter_taps(geo, dY: np.ndarray, W: np.ndarray, groups: int, counts, spatial) -> np.ndarray:
-    """``dX[n, c, u] = Σ dY[n, o, j] W[o, c', a]`` over ``j·s + a·d − lo = u``, ``j < counts``, in float64.
+def scatter_taps(geo, dY: np.ndarray, W: np.ndarray, groups: int, counts, spatial,
+                 dtype=np.float64) -> np.ndarray:
+    """``dX[n, c, u] = Σ dY[n, o, j] W[o, c', a]`` over ``j·s + a·d − lo = u``, ``j < counts``.
 
     ``dY`` has shape ``(N, O, *counts)``, ``W`` ``(O, C/g, *K)``; the result
     ``(N, C, *spatial)``.  Scattered into the padded length, then `Geometry.unpad`.
+    Accumulated in ``dtype`` (float64; int64 or object for exact integer sums).
     """
     N, O = dY.shape[:2]
     Og, Cg = O // groups, W.shape[1]
     P = int(np.prod(counts))
     padded = tuple(max(ax.lo + size + ax.hi, 0) for ax, size in zip(geo.axes, spatial))
-    acc = np.zeros((N, groups, Cg, *padded))
+    acc = np.zeros((N, groups, Cg, *padded), dtype=dtype)
     dy = dY.reshape(N, groups, Og, P)
     if acc.size and P and Og:
         for tap in geo.taps():
@@ -484,13 +486,13 @@ def scatter_taps(geo, dY: np.ndarray, W: np.ndarray, groups: int, counts, spatia
     return geo.unpad(acc.reshape(N, groups * Cg, *padded), spatial)
 
 
-def gather_taps(geo, Xp: np.ndarray, dY: np.ndarray, groups: int) -> np.ndarray:
-    """``dW[o, c, a] = Σ_{n, j} dY[n, o, j] Xp[n, g·C/g + c, j·s + a·d]`` in float64, shape (O, C/g, *K)."""
+def gather_taps(geo, Xp: np.ndarray, dY: np.ndarray, groups: int, dtype=np.float64) -> np.ndarray:
+    """``dW[o, c, a] = Σ_{n, j} dY[n, o, j] Xp[n, g·C/g + c, j·s + a·d]``, shape (O, C/g, *K), in ``dtype``."""
     N, C = Xp.shape[:2]
     O = dY.shape[1]
     Og, Cg = O // groups, C // groups
     P = int(np.prod(geo.out_shape))
-    out = np.zeros((groups, Og, Cg, *geo.kernel_shape))
+    out = np.zeros((groups, Og, Cg, *geo.kernel_shape), dtype=dtype)
     dy = dY.reshape(N, groups, Og, P)
     if out.size and N and P:
         for tap in geo.taps():
@@ -504,6 +506,39 @@ def _bad(x: np.ndarray) -> np.ndarray:
     return (~np.isfinite(x)).astype(np.float64)
 
 
+def input_grad_nonfinite(p) -> np.ndarray:
+    """True where a ``dX`` element's terms hold NaN or an infinity of dY or W (DX-NF1)."""
+    geo = p.geometry
+    args = (p.forward.groups, geo.out_shape, p.out_shape[2:])
+    return (scatter_taps(geo, _bad(p.dY), np.ones(p.W.shape), *args)
+            + scatter_taps(geo, np.ones(p.dY.shape), _bad(p.W), *args)) > 0
+
+
+def weight_grad_nonfinite(p) -> np.ndarray:
+    """True where a ``dW`` element's terms hold NaN or an infinity of X or dY (DW-NF1, DW-PD1)."""
+    f, geo = p.forward, p.geometry
+    bad_X = geo.pad(_bad(p.X))
+    padded_ones = np.ones(bad_X.shape)  # a padding zero is a term too (DW-PD1)
+    return (gather_taps(geo, bad_X, np.ones(p.dY.shape), f.groups)
+            + gather_taps(geo, padded_ones, _bad(p.dY), f.groups)) > 0
+
+
+def bias_grad_nonfinite(p) -> np.ndarray:
+    """True where a ``dB`` element's terms hold NaN or an infinity (DB-RD1)."""
+    return _bad(p.dY).sum(axis=(0, *range(2, p.dY.ndim))) > 0
+
+
+def transpose_nonfinite(p) -> np.ndarray:
+    """True where a transposed-convolution output's terms hold NaN or an infinity (TC-NF1)."""
+    geo, spatial = p.geometry, p.out_shape[2:]
+    args = (p.groups, p.spatial_in, spatial)
+    bad = (scatter_taps(geo, _bad(p.X), np.ones(p.W.shape), *args)
+           + scatter_taps(geo, np.ones(p.X.shape), _bad(p.W), *args)) > 0
+    if p.B is not None:
+        bad = bad | (_bad(p.B).reshape((1, -1) + (1,) * len(spatial)) > 0)
+    return bad
+
+
 def input_grad_bound(p, flushes_subnormals: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """The DX-AC1 bound of every ``dX`` element of ``p``, and the mask of unconstrained elements.
 
@@ -514,9 +549,7 @@ def input_grad_bound(p, flushes_subnormals: bool = False) -> tuple[np.ndarray, n
     S = _inflate(scatter_taps(geo, _finite_abs(p.dY), _finite_abs(p.W), *args), p.terms)
     bound, overflow = _elementwise_bound(S, p.term_counts(), (p.dY.dtype, p.W.dtype), p.out_dtype,
                                          flushes_subnormals)  # checks: DX-AC1
-    bad = (scatter_taps(geo, _bad(p.dY), np.ones(p.W.shape), *args)
-           + scatter_taps(geo, np.ones(p.dY.shape), _bad(p.W), *args)) > 0
-    return bound, (S >= overflow) | bad
+    return bound, (S >= overflow) | input_grad_nonfinite(p)
 
 
 def weight_grad_bound(p, flushes_subnormals: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -526,10 +559,7 @@ def weight_grad_bound(p, flushes_subnormals: bool = False) -> tuple[np.ndarray, 
     S = _inflate(gather_taps(geo, Xa, _finite_abs(p.dY), f.groups), p.terms)
     bound, overflow = _elementwise_bound(S, p.term_counts(), (p.X.dtype, p.dY.dtype), p.out_dtype,
                                          flushes_subnormals)  # checks: DW-AC1
-    padded_ones = np.ones(Xa.shape)  # a padding zero is a term too (DW-PD1)
-    bad = (gather_taps(geo, geo.pad(_bad(p.X)), np.ones(p.dY.shape), f.groups)
-           + gather_taps(geo, padded_ones, _bad(p.dY), f.groups)) > 0
-    return bound, (S >= overflow) | bad
+    return bound, (S >= overflow) | weight_grad_nonfinite(p)
 
 
 def bias_grad_bound(p, flushes_subnormals: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -538,7 +568,7 @@ def bias_grad_bound(p, flushes_subnormals: bool = False) -> tuple[np.ndarray, np
     S = _inflate(_finite_abs(p.dY).sum(axis=axes), p.terms)
     bound, overflow = _elementwise_bound(S, p.term_counts(), (p.dY.dtype, p.dY.dtype), p.out_dtype,
                                          flushes_subnormals)  # checks: DB-AC1
-    return bound, (S >= overflow) | (_bad(p.dY).sum(axis=axes) > 0)
+    return bound, (S >= overflow) | bias_grad_nonfinite(p)
 
 
 def transpose_bound(p, flushes_subnormals: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -546,15 +576,11 @@ def transpose_bound(p, flushes_subnormals: bool = False) -> tuple[np.ndarray, np
     geo, spatial = p.geometry, p.out_shape[2:]
     args = (p.groups, p.spatial_in, spatial)
     raw = scatter_taps(geo, _finite_abs(p.X), _finite_abs(p.W), *args)
-    bad = (scatter_taps(geo, _bad(p.X), np.ones(p.W.shape), *args)
-           + scatter_taps(geo, np.ones(p.X.shape), _bad(p.W), *args)) > 0
     dtypes = [p.X.dtype, p.W.dtype]
     if p.B is not None:
-        lift = (1, -1) + (1,) * len(spatial)
-        raw = raw + _finite_abs(p.B).reshape(lift)
-        bad = bad | (_bad(p.B).reshape(lift) > 0)
+        raw = raw + _finite_abs(p.B).reshape((1, -1) + (1,) * len(spatial))
         dtypes.append(p.B.dtype)
     S = _inflate(raw, p.terms)
     bound, overflow = _elementwise_bound(S, p.term_counts(), dtypes, p.out_dtype,
                                          flushes_subnormals)  # checks: TC-AC1
-    return bound, (S >= overflow) | bad
+    return bound, (S >= overflow) | transpose_nonfinite(p)
