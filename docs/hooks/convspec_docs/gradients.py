@@ -15,6 +15,8 @@ is a build error.
 
 from __future__ import annotations
 
+from html import escape
+
 import numpy as np
 
 from convspec.spec import (conv2d, conv_bias_grad, conv_input_grad, conv_transpose,
@@ -467,3 +469,22 @@ def output_padding() -> str:
 @figure("generated/figures/output-padding-narrow.svg")
 def output_padding_narrow() -> str:
     return output_padding_svg(narrow=True)
+
+
+# --- The conformance guide ---------------------------------------------------------------
+
+GRADIENT_OPERATIONS = ("conv_input_grad", "conv_weight_grad", "conv_bias_grad", "conv_transpose")
+
+
+@marker("gradient-operations")
+def gradient_operations() -> str:
+    """The Part II operations of the harness: signature and properties, one item each."""
+    from convspec.conformance.operations import OPERATIONS
+    from convspec.conformance.properties import of_op
+
+    items = []
+    for name in GRADIENT_OPERATIONS:
+        props = ", ".join(f"<code>{pid}</code>" for pid in of_op(name))
+        items.append(f"<dt><code>--op {name}</code></dt>\n<dd><code>"
+                     f"{escape(OPERATIONS[name].signature)}</code>; its properties: {props}</dd>")
+    return '<dl class="cs-fields">\n' + "\n".join(items) + "\n</dl>\n"
