@@ -478,13 +478,11 @@ GRADIENT_OPERATIONS = ("conv_input_grad", "conv_weight_grad", "conv_bias_grad", 
 
 @marker("gradient-operations")
 def gradient_operations() -> str:
-    """The Part II operations of the harness: signature and properties, one item each."""
+    """The Part II operations of the harness: the call each one checks, and its property count."""
     from convspec.conformance.operations import OPERATIONS
     from convspec.conformance.properties import of_op
 
-    items = []
-    for name in GRADIENT_OPERATIONS:
-        props = ", ".join(f"<code>{pid}</code>" for pid in of_op(name))
-        items.append(f"<dt><code>--op {name}</code></dt>\n<dd><code>"
-                     f"{escape(OPERATIONS[name].signature)}</code>; its properties: {props}</dd>")
+    items = [f"<dt><code>--op {name}</code> ({len(of_op(name))} properties)</dt>\n"
+             f"<dd><code>{escape(OPERATIONS[name].signature)}</code></dd>"
+             for name in GRADIENT_OPERATIONS]
     return '<dl class="cs-fields">\n' + "\n".join(items) + "\n</dl>\n"
