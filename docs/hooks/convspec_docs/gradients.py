@@ -135,7 +135,7 @@ def grad_gather(at=SCATTER_AT) -> str:
         html_grid(dM, "dM = conv_input_grad(dC, K, …)", {at}, kind="output"))
     return f"""
 For $u = {u}$ the pairs $(i, a)$ with $i s_x + a = u$ are {per_row}; for $v = {v}$ the pairs
-$(j, b)$ with $j s_y + b = v$ are {per_col}. So Eq 3 has {len(pairs)} terms:
+$(j, b)$ with $j s_y + b = v$ are {per_col}. So Eq 4 has {len(pairs)} terms:
 
 {sum_tex}
 
@@ -214,7 +214,7 @@ def grad_remainder() -> str:
 In the example the last window ends at row $(m'' - 1) s_x + m' - 1 = {last}$, and
 $r = {ax.remainder}$ row{plural} ({", ".join(map(str, rows))}) lie past it; the columns are
 the same. For row {rows[0]}, {attempt}, but every tap index is below {ax.kernel}: there
-is no pair, so Eq 3 is a sum of no terms. The specification returns exactly $+0$ for
+is no pair, so Eq 4 is a sum of no terms. The specification returns exactly $+0$ for
 each of these {len(missing)} elements (the cells with a dashed border in the last grid
 above). The other {other} zeros of $dM$ are of a different kind: sums whose terms
 happen to vanish, here because $K$ has zero weights.
