@@ -509,6 +509,8 @@ def layer_cases(draw, features: LayerFeatures, pairs: st.SearchStrategy[tuple[st
 #   input's shape) or any value the claimed rule admits: ``< max(s, d)``
 #   (TC-AT2), or ``< s`` under ONNX's rule (TC-CL1).
 #
+# Arrays of up to `HYPOTHESIS_ELEMENTS` elements take their values from
+# hypothesis, so that counterexamples shrink; larger ones from a seeded generator.
 # Integer values are bounded so that no sum overflows: an element of dX has
 # ``(O/g)·∏K`` terms, of dW and dB ``N·∏S_out``, of the transposed convolution
 # ``(C/g)·∏K`` plus the bias (C, g read as its own).
@@ -517,6 +519,9 @@ from .cases import BiasGradCase, InputGradCase, TransposeCase, WeightGradCase
 
 #: The operations drawn from a forward problem, by name.
 GRADIENT_OPS = ("conv_input_grad", "conv_weight_grad", "conv_bias_grad", "conv_transpose")
+#: Arrays of at most this many elements take their values from hypothesis (they shrink); larger
+#: ones from a generator seeded by a drawn seed.
+HYPOTHESIS_ELEMENTS = 256
 #: Padding forms the gradients take (explicit pairs; ``VALID`` is read as zero pairs).
 GRADIENT_FORMS = ("explicit", "asymmetric", "negative", "VALID")
 
@@ -675,8 +680,13 @@ def gradient_cases(draw, op: str, features: LayerFeatures, pairs: st.SearchStrat
             continue
         dt = np.dtype(dtype)
         magnitude = (A, Bm, min(A * Bm, 2 ** 62))[number]
-        arrays.append(draw(hnp.arrays(dt, shape, elements=_small_elements(dt, magnitude, floats)),
-                           label=f"operand {number}"))
+        if int(np.prod(shape)) <= HYPOTHESIS_ELEMENTS:
+            arrays.append(draw(hnp.arrays(dt, shape, elements=_small_elements(dt, magnitude, floats)),
+                               label=f"operand {number}"))
+        else:  # large: a seeded generator (hypothesis would spend its time drawing elements)
+            rng = np.random.default_rng(draw(seeds(), label=f"operand {number} values seed"))
+            arrays.append(integer_array(rng, shape, dt, magnitude, False) if dt.kind in "iu"
+                          else float_array(rng, shape, dt, floats))
     if specials:
         rng = np.random.default_rng(draw(seeds(), label="special positions seed"))
         candidates = [i for i, x in enumerate(arrays) if x is not None and x.dtype.kind in "fc" and x.size]
