@@ -75,6 +75,9 @@ def test_every_clause_has_an_entry_on_the_specification_page(site):
 def test_generated_figures_are_in_the_site(site):
     figures = sorted(p.name for p in (site / "generated/figures").glob("*.svg"))
     assert figures == ["frames-stride-2-narrow.svg", "frames-stride-2.svg",
+                       "layer-dilation-narrow.svg", "layer-dilation.svg",
+                       "layer-groups-narrow.svg", "layer-groups.svg",
+                       "layer-padding-narrow.svg", "layer-padding.svg",
                        "sliding-stride-1-narrow.svg", "sliding-stride-1.svg",
                        "sliding-stride-2-narrow.svg", "sliding-stride-2.svg",
                        "stride-shapes-narrow.svg", "stride-shapes.svg"]
@@ -230,6 +233,67 @@ def test_shape_table_matches_the_figure(helpers):
         row = next(line for line in table.splitlines() if line.startswith(f"| {step} |"))
         assert row.rstrip(" |").split("| ")[-1] == (", ".join(grey) or "none"), (step, row)
     assert re.search(r"^\| 4 \| 2 \| 0, 4 \| 3, 7 \|$", table, re.MULTILINE)
+
+
+def test_layer_padding_figure_draws_the_spec_pads_and_windows(helpers):
+    """Each row's pads, cells and windows are CV-PD1/CV-PD2 and CV-SH1 of its axis."""
+    import math
+    import xml.etree.ElementTree as ET
+    from convspec.spec import same_pads
+    from convspec_docs import layer_figures
+
+    ns = "{http://www.w3.org/2000/svg}"
+    size, kernel, stride = (layer_figures.PAD_AXIS[k] for k in ("size", "kernel", "stride"))
+    for narrow in (False, True):
+        drawn = ET.fromstring(layer_figures.padding_svg(narrow))
+        rows = {g.get("data-row"): g for g in drawn.iter(f"{ns}g") if g.get("data-row")}
+        assert len(rows) == len(layer_figures.PAD_ROWS)
+        windows = [r for r in drawn.iter(f"{ns}rect") if r.get("data-window") is not None]
+        assert len(windows) == sum(int(g.get("data-out")) for g in rows.values())
+        for label, padding in layer_figures.PAD_ROWS:
+            g = rows[label]
+            lo, hi = int(g.get("data-lo")), int(g.get("data-hi"))
+            if isinstance(padding, str):
+                assert (lo, hi) == same_pads(size, kernel, stride, 1, padding)
+                if padding != "VALID":
+                    assert int(g.get("data-out")) == math.ceil(size / stride)
+            else:
+                assert (lo, hi) == padding
+            kinds = [r.get("data-kind") for r in g.iter(f"{ns}rect")]
+            assert kinds.count("pad") == max(lo, 0) + max(hi, 0)
+            assert kinds.count("cropped") == max(-lo, 0) + max(-hi, 0)
+            assert kinds.count("input") == size - kinds.count("cropped")
+    upper, lower = same_pads(size, kernel, stride, 1, "SAME_UPPER"), same_pads(
+        size, kernel, stride, 1, "SAME_LOWER")
+    assert upper != lower, "the figure's axis should pad an odd total"
+
+
+def test_layer_groups_figure_is_the_problems_channel_map(helpers):
+    import xml.etree.ElementTree as ET
+    from convspec_docs import layer_figures
+
+    ns = "{http://www.w3.org/2000/svg}"
+    drawn = ET.fromstring(layer_figures.groups_svg())
+    cells = [r for r in drawn.iter(f"{ns}rect") if r.get("data-read") is not None]
+    expected = []
+    for C, O, g in layer_figures.GROUP_CASES:
+        p = layer_figures.group_problem(C, O, g)
+        expected += [(o, c, int(c in p.channels_of(o))) for o in range(O) for c in range(C)]
+    got = [(int(r.get("data-o")), int(r.get("data-c")), int(r.get("data-read"))) for r in cells]
+    assert got == expected
+    assert sum(read for _, _, read in got) == sum(O * C // g for C, O, g in layer_figures.GROUP_CASES)
+
+
+def test_layer_worked_example_refuses_a_sum_that_disagrees(helpers, monkeypatch):
+    """The written-out sum is compared with the oracle before it is published."""
+    from convspec_docs import layer_figures
+    registry, _ = helpers
+
+    assert "= -2 \\end{array}" in layer_figures.worked_example()
+    oracle = layer_figures.conv
+    monkeypatch.setattr(layer_figures, "conv", lambda *args, **kwargs: oracle(*args, **kwargs) + 1)
+    with pytest.raises(registry.MarkerError, match="disagrees with the oracle"):
+        layer_figures.worked_example()
 
 
 def test_walkthrough_prose_is_the_run_it_describes(site):
