@@ -66,10 +66,39 @@ def test_equations_are_mathml_with_anchors(site):
     assert {"eq-1", "eq-2"} <= page.ids
 
 
-def test_every_clause_has_an_entry_on_the_specification_page(site):
-    page = check_site.parse_page((site / "specification.html").read_text(encoding="utf-8"))
-    missing = [cid for cid in CLAUSES if cid not in page.ids]
-    assert missing == []
+def _clause_page(site: Path, cid: str) -> str:
+    sys.path.insert(0, str(HOOKS))
+    try:
+        from convspec_docs import catalogue
+    finally:
+        sys.path.pop(0)
+    return (site / "specification" / f"{catalogue.part_of(cid)}.html").read_text(encoding="utf-8")
+
+
+def test_every_clause_has_an_entry_on_its_page_and_an_anchor_on_the_overview(site):
+    overview = check_site.parse_page((site / "specification.html").read_text(encoding="utf-8"))
+    assert [cid for cid in CLAUSES if cid not in overview.ids] == []
+    pages = sorted(p.name for p in (site / "specification").glob("*.html"))
+    assert pages == ["core-inputs.html", "core-results.html", "gradients.html", "layer.html",
+                     "transposed.html"]
+    for cid in CLAUSES:
+        assert re.search(rf'<h3 id="{re.escape(cid)}"', _clause_page(site, cid)), cid
+
+
+def test_clause_links_go_to_the_page_holding_the_clause(helpers):
+    from convspec_docs import catalogue
+
+    text = ("[VA3](specification.md#VA3) [a](../specification.md#CV-PD2) "
+            "[b](specification.md#section-IN) [c](specification.md#ZZ9) "
+            '<a href="specification.md#DX-EQ1">d</a> [e](other/specification.md#VA3)')
+    assert catalogue.resolve_clause_links(text, "mathematics.md") == (
+        "[VA3](specification/core-inputs.md#VA3) [a](../specification.md#CV-PD2) "
+        "[b](specification.md#section-IN) [c](specification.md#ZZ9) "
+        '<a href="specification/gradients.md#DX-EQ1">d</a> [e](other/specification.md#VA3)')
+    assert catalogue.resolve_clause_links("[a](../specification.md#CV-PD2)", "conformance/cli.md") \
+        == "[a](../specification/layer.md#CV-PD2)"
+    assert catalogue.resolve_clause_links("[a](../specification.md#EQ1)", "specification/layer.md") \
+        == "[a](core-results.md#EQ1)"
 
 
 def test_generated_figures_are_in_the_site(site):
@@ -328,18 +357,21 @@ def test_clauses_with_and_without_a_typeset_statement(site, helpers):
     if state["missing"] or state["stale"]:
         warnings.warn(f"clauses shown as plain text only: no typeset form for "
                       f"{state['missing']}, outdated typeset form for {state['stale']}")
-    page = (site / "specification.html").read_text(encoding="utf-8")
     for cid in clause_math.TYPESET:
         if cid in CLAUSES and cid not in state["stale"]:
+            page = _clause_page(site, cid)
             entry = page[page.index(f'id="{cid}"'):]
             entry = entry[:entry.index("<h3", 10)] if "<h3" in entry[10:] else entry
             assert "<math" in entry and "Catalogue text" in entry, cid
 
 
-def test_spec_page_links_equations_and_sources(site):
-    page = (site / "specification.html").read_text(encoding="utf-8")
-    assert 'href="mathematics.html#eq-1"' in page and 'href="mathematics.html#eq-2"' in page
-    assert re.search(r'href="https://[^"]+/blob/[^"]+/spec/clauses\.py#L\d+"', page)
+def test_spec_page_links_equations_and_names_source_lines(site):
+    """EQ1 and EQ2 link to the equations; source lines are paths, not links to a host."""
+    page = (site / "specification/core-results.html").read_text(encoding="utf-8")
+    assert 'href="../mathematics.html#eq-1"' in page and 'href="../mathematics.html#eq-2"' in page
+    assert re.search(r"<code>spec/clauses\.py:\d+</code>", page)
+    for html in site.rglob("*.html"):
+        assert not re.search(r'href="https?://[^"]*/blob/', html.read_text(encoding="utf-8")), html
 
 
 # --- The checker catches the defects it was written for ----------------------------------
