@@ -66,15 +66,47 @@ def test_equations_are_mathml_with_anchors(site):
     assert {"eq-1", "eq-2"} <= page.ids
 
 
-def test_every_clause_has_an_entry_on_the_specification_page(site):
-    page = check_site.parse_page((site / "specification.html").read_text(encoding="utf-8"))
-    missing = [cid for cid in CLAUSES if cid not in page.ids]
-    assert missing == []
+def _clause_page(site: Path, cid: str) -> str:
+    sys.path.insert(0, str(HOOKS))
+    try:
+        from convspec_docs import catalogue
+    finally:
+        sys.path.pop(0)
+    return (site / "specification" / f"{catalogue.part_of(cid)}.html").read_text(encoding="utf-8")
+
+
+def test_every_clause_has_an_entry_on_its_page_and_an_anchor_on_the_overview(site):
+    overview = check_site.parse_page((site / "specification.html").read_text(encoding="utf-8"))
+    assert [cid for cid in CLAUSES if cid not in overview.ids] == []
+    pages = sorted(p.name for p in (site / "specification").glob("*.html"))
+    assert pages == ["core-inputs.html", "core-results.html", "gradients.html", "layer.html",
+                     "transposed.html"]
+    for cid in CLAUSES:
+        assert re.search(rf'<h3 id="{re.escape(cid)}"', _clause_page(site, cid)), cid
+
+
+def test_clause_links_go_to_the_page_holding_the_clause(helpers):
+    from convspec_docs import catalogue
+
+    text = ("[VA3](specification.md#VA3) [a](../specification.md#CV-PD2) "
+            "[b](specification.md#section-IN) [c](specification.md#ZZ9) "
+            '<a href="specification.md#DX-EQ1">d</a> [e](other/specification.md#VA3)')
+    assert catalogue.resolve_clause_links(text, "mathematics.md") == (
+        "[VA3](specification/core-inputs.md#VA3) [a](../specification.md#CV-PD2) "
+        "[b](specification.md#section-IN) [c](specification.md#ZZ9) "
+        '<a href="specification/gradients.md#DX-EQ1">d</a> [e](other/specification.md#VA3)')
+    assert catalogue.resolve_clause_links("[a](../specification.md#CV-PD2)", "conformance/cli.md") \
+        == "[a](../specification/layer.md#CV-PD2)"
+    assert catalogue.resolve_clause_links("[a](../specification.md#EQ1)", "specification/layer.md") \
+        == "[a](core-results.md#EQ1)"
 
 
 def test_generated_figures_are_in_the_site(site):
     figures = sorted(p.name for p in (site / "generated/figures").glob("*.svg"))
     assert figures == ["frames-stride-2-narrow.svg", "frames-stride-2.svg", "grad-scatter.svg",
+                       "layer-dilation-narrow.svg", "layer-dilation.svg",
+                       "layer-groups-narrow.svg", "layer-groups.svg",
+                       "layer-padding-narrow.svg", "layer-padding.svg",
                        "output-padding-narrow.svg", "output-padding.svg",
                        "sliding-stride-1-narrow.svg", "sliding-stride-1.svg",
                        "sliding-stride-2-narrow.svg", "sliding-stride-2.svg",
@@ -233,6 +265,67 @@ def test_shape_table_matches_the_figure(helpers):
     assert re.search(r"^\| 4 \| 2 \| 0, 4 \| 3, 7 \|$", table, re.MULTILINE)
 
 
+def test_layer_padding_figure_draws_the_spec_pads_and_windows(helpers):
+    """Each row's pads, cells and windows are CV-PD1/CV-PD2 and CV-SH1 of its axis."""
+    import math
+    import xml.etree.ElementTree as ET
+    from convspec.spec import same_pads
+    from convspec_docs import layer_figures
+
+    ns = "{http://www.w3.org/2000/svg}"
+    size, kernel, stride = (layer_figures.PAD_AXIS[k] for k in ("size", "kernel", "stride"))
+    for narrow in (False, True):
+        drawn = ET.fromstring(layer_figures.padding_svg(narrow))
+        rows = {g.get("data-row"): g for g in drawn.iter(f"{ns}g") if g.get("data-row")}
+        assert len(rows) == len(layer_figures.PAD_ROWS)
+        windows = [r for r in drawn.iter(f"{ns}rect") if r.get("data-window") is not None]
+        assert len(windows) == sum(int(g.get("data-out")) for g in rows.values())
+        for label, padding in layer_figures.PAD_ROWS:
+            g = rows[label]
+            lo, hi = int(g.get("data-lo")), int(g.get("data-hi"))
+            if isinstance(padding, str):
+                assert (lo, hi) == same_pads(size, kernel, stride, 1, padding)
+                if padding != "VALID":
+                    assert int(g.get("data-out")) == math.ceil(size / stride)
+            else:
+                assert (lo, hi) == padding
+            kinds = [r.get("data-kind") for r in g.iter(f"{ns}rect")]
+            assert kinds.count("pad") == max(lo, 0) + max(hi, 0)
+            assert kinds.count("cropped") == max(-lo, 0) + max(-hi, 0)
+            assert kinds.count("input") == size - kinds.count("cropped")
+    upper, lower = same_pads(size, kernel, stride, 1, "SAME_UPPER"), same_pads(
+        size, kernel, stride, 1, "SAME_LOWER")
+    assert upper != lower, "the figure's axis should pad an odd total"
+
+
+def test_layer_groups_figure_is_the_problems_channel_map(helpers):
+    import xml.etree.ElementTree as ET
+    from convspec_docs import layer_figures
+
+    ns = "{http://www.w3.org/2000/svg}"
+    drawn = ET.fromstring(layer_figures.groups_svg())
+    cells = [r for r in drawn.iter(f"{ns}rect") if r.get("data-read") is not None]
+    expected = []
+    for C, O, g in layer_figures.GROUP_CASES:
+        p = layer_figures.group_problem(C, O, g)
+        expected += [(o, c, int(c in p.channels_of(o))) for o in range(O) for c in range(C)]
+    got = [(int(r.get("data-o")), int(r.get("data-c")), int(r.get("data-read"))) for r in cells]
+    assert got == expected
+    assert sum(read for _, _, read in got) == sum(O * C // g for C, O, g in layer_figures.GROUP_CASES)
+
+
+def test_layer_worked_example_refuses_a_sum_that_disagrees(helpers, monkeypatch):
+    """The written-out sum is compared with the oracle before it is published."""
+    from convspec_docs import layer_figures
+    registry, _ = helpers
+
+    assert "= -2 \\end{array}" in layer_figures.worked_example()
+    oracle = layer_figures.conv
+    monkeypatch.setattr(layer_figures, "conv", lambda *args, **kwargs: oracle(*args, **kwargs) + 1)
+    with pytest.raises(registry.MarkerError, match="disagrees with the oracle"):
+        layer_figures.worked_example()
+
+
 def test_walkthrough_prose_is_the_run_it_describes(site):
     text = re.sub(r"<[^>]+>", "", (site / "conformance.html").read_text(encoding="utf-8"))
     described = re.search(r"In the run above,\s+M is (\d+) × (\d+), the kernel (\d+) × (\d+)", text)
@@ -281,18 +374,21 @@ def test_clauses_with_and_without_a_typeset_statement(site, helpers):
     if state["missing"] or state["stale"]:
         warnings.warn(f"clauses shown as plain text only: no typeset form for "
                       f"{state['missing']}, outdated typeset form for {state['stale']}")
-    page = (site / "specification.html").read_text(encoding="utf-8")
     for cid in clause_math.TYPESET:
         if cid in CLAUSES and cid not in state["stale"]:
+            page = _clause_page(site, cid)
             entry = page[page.index(f'id="{cid}"'):]
             entry = entry[:entry.index("<h3", 10)] if "<h3" in entry[10:] else entry
             assert "<math" in entry and "Catalogue text" in entry, cid
 
 
-def test_spec_page_links_equations_and_sources(site):
-    page = (site / "specification.html").read_text(encoding="utf-8")
-    assert 'href="mathematics.html#eq-1"' in page and 'href="mathematics.html#eq-2"' in page
-    assert re.search(r'href="https://[^"]+/blob/[^"]+/spec/clauses\.py#L\d+"', page)
+def test_spec_page_links_equations_and_names_source_lines(site):
+    """EQ1 and EQ2 link to the equations; source lines are paths, not links to a host."""
+    page = (site / "specification/core-results.html").read_text(encoding="utf-8")
+    assert 'href="../mathematics.html#eq-1"' in page and 'href="../mathematics.html#eq-2"' in page
+    assert re.search(r"<code>spec/clauses\.py:\d+</code>", page)
+    for html in site.rglob("*.html"):
+        assert not re.search(r'href="https?://[^"]*/blob/', html.read_text(encoding="utf-8")), html
 
 
 # --- The checker catches the defects it was written for ----------------------------------

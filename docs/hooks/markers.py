@@ -1,19 +1,17 @@
 """MkDocs hook: expand ``<!-- convspec:NAME -->`` marker lines into generated Markdown.
 
 The generators are registered in ``convspec_docs`` (see ``registry.py`` there and
-the "Generated content" section of the contributing page).
+the "Generated content" section of the contributing page).  After expansion, a
+link to a clause, ``specification.md#ID``, is pointed at the page of the
+specification that holds clause ID (``catalogue.resolve_clause_links``), so
+pages and generators need not know how the clauses are split over pages.
 """
 
 from __future__ import annotations
 
-from convspec_docs import registry
-
-
-def on_config(config):
-    if config.get("repo_url"):
-        registry.SETTINGS["repo_url"] = config["repo_url"]
-    return config
+from convspec_docs import catalogue, registry
 
 
 def on_page_markdown(markdown, page, config, files):
-    return registry.expand(markdown, page.file.src_uri)
+    expanded = registry.expand(markdown, page.file.src_uri)
+    return catalogue.resolve_clause_links(expanded, page.file.src_uri)

@@ -33,12 +33,10 @@ from typing import Callable
 from .mdscan import split_fences
 
 MODULES = ("worked", "catalogue", "pending", "figures", "harness", "benchmarks", "runs", "results",
-           "commands", "clause_math", "recipes", "gradients")
+           "commands", "clause_math", "recipes", "gradients", "layer_figures")
 """Modules of this package that register generators (imported by :func:`load`)."""
 
 MARKERS: dict[str, Callable[..., str]] = {}
-SETTINGS: dict[str, str] = {}
-"""Site settings generators may use (``repo_url``), filled in from mkdocs.yml."""
 FIGURES: dict[str, Callable[[], str | bytes]] = {}
 
 MARKER_LINE = re.compile(r"^(?P<indent>[ \t]*)<!--\s*convspec:(?P<name>[a-z0-9-]+)"
