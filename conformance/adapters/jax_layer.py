@@ -9,7 +9,7 @@ How a JAX user computes ``conv(X, W, B, stride=s, padding=p, dilation=d, groups=
     # padding: "VALID", "SAME" (the odd element at the end), "SAME_LOWER" or (lo, hi) pairs
     Y = lax.conv_general_dilated(X, W, window_strides=s, padding=p, rhs_dilation=d,
                                  feature_group_count=g)
-    Y = Y + B.reshape(1, -1, *[1] * (X.ndim - 2))   # lax has no bias argument
+    Y = Y + lax.broadcast_in_dim(B, Y.shape, (1,))  # lax has no bias argument
 
 The default dimension numbers are the layer's layouts: X (N, C, spatial…),
 W (O, C/g, spatial…), Y (N, O, spatial…).  The call is jit-compiled with the
@@ -25,7 +25,12 @@ What JAX documents, and so what is claimed
 * ``rhs_dilation`` and ``feature_group_count`` give dilation and groups; the
   spatial rank is any, so ranks 1 to 3 are claimed.
 * ``lhs`` and ``rhs`` must share a dtype (mixed dtypes raise); every admitted
-  dtype runs on the CPU.  The bias is added by the caller in the same dtype.
+  dtype runs on the CPU.  The bias is added by the caller in the same dtype,
+  along the channel axis with ``lax.broadcast_in_dim`` (which refuses a B of
+  another rank).
+* Padding names other than the layer's are passed through, so JAX's own
+  ``'SAME'`` (its name for SAME_UPPER) is accepted where the specification
+  refuses the name (CV-PD2): a documented difference of spelling.
 * XLA's output size is StableHLO's (constraint C25): 0 when the window does
   not fit, and zero-size inputs give their zeros, so empty outputs and
   zero-size inputs are claimed.
@@ -62,7 +67,7 @@ def conv(X, W, B=None, *, stride, padding, dilation, groups):
     pad = _NAMES.get(padding, padding) if isinstance(padding, str) else tuple(tuple(p) for p in padding)
     Y = _conv(X, W, tuple(stride), pad, tuple(dilation), groups)
     if B is not None:
-        Y = Y + B.reshape(1, -1, *[1] * (X.ndim - 2))
+        Y = Y + lax.broadcast_in_dim(B, Y.shape, (1,))
     return np.asarray(Y)
 
 
