@@ -166,7 +166,7 @@ def _op_area_tables(data: dict[str, Any], op: str, areas) -> list[str]:
 
 def _observed_cell(row: dict[str, Any], feature: str, links: dict[tuple[str, str], list[str]]) -> str:
     if row["state"] != "ran":
-        return "not installed"
+        return row["state"]
     observed = {item["feature"]: item for item in row.get("observed") or []}
     if feature not in observed:
         return "not observed"
@@ -272,8 +272,9 @@ def results_failures() -> str:
         out.append("")
     missing = [row for row in data["backends"] if row["state"] != "ran"]
     if missing:
-        out += ["Not run (library not installed when the data was generated): "
-                + ", ".join(f"`{row['name']}`" for row in missing) + "."]
+        out += ["Not in this data: " + "; ".join(
+            f"`{row['name']}` ({row['state']}" + (f": {md_escape(row['note'])}" if row["state"] == "not run" else "")
+            + ")" for row in missing) + "."]
     return "\n".join(out)
 
 
