@@ -38,6 +38,8 @@ What JAX documents, and so what is claimed
 
 Loading the adapter switches x64 on for the whole process, as the core
 adapter does.  Checked with jax and jaxlib 0.10.2.
+The deviations the suite finds are described, each with a reproducer
+that uses the library alone, in ``docs/findings/jax-*.md``.
 """
 
 from __future__ import annotations
