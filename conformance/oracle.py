@@ -22,6 +22,11 @@ allow for (``slack``):
    final rounding to float64 is already allowed for by the error model's
    comparison.  Inputs must lie within ``[2**-400, 2**400]`` in magnitude (or be
    zero), which the harness's generators guarantee for large problems.
+
+The layer, its gradients and the transposed convolution take the same three
+paths over their validated problems (`layer_expected`, `gradient_expected`):
+exact integer sums, the spec's exact values for small problems, and a float64
+evaluation whose own error bound is the slack for larger ones.
 """
 
 from __future__ import annotations
