@@ -106,7 +106,7 @@ def check_array(value: np.ndarray, cases: Sequence[Case], index: int = 0) -> Non
         raise Violation("violation", f"the result has non-numeric dtype {value.dtype}",
                         cases, f"{calls}\nassert {c}.dtype.kind in 'iufc', {c}.dtype")
     if value.shape != want:
-        rule = "CV-SH1" if op.clause else "Eq 1"
+        rule = op.clause_id("SH1") if op.clause else "Eq 1"
         raise Violation("violation", f"the result has shape {value.shape}, {rule} gives {want}",
                         cases, f"{calls}\nassert {c}.shape == {want!r}, {c}.shape")
 
