@@ -32,6 +32,7 @@ evaluation whose own error bound is the slack for larger ones.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -305,10 +306,10 @@ class Sums:
         terms: ``(p, index) -> [(a, b)]``: the spec's terms of one element.
     """
 
-    operands: Any
-    evaluate: Any
-    exact: Any
-    terms: Any
+    operands: Callable
+    evaluate: Callable
+    exact: Callable
+    terms: Callable
 
 
 def _integral(arrays) -> bool:
