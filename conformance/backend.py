@@ -53,7 +53,7 @@ class Claims:
             (the output dtype then follows DT1).
         nonfinite: whether NaN and infinities follow NF1-NF3.
         accuracy: ``"componentwise"`` (AC1: direct sums, GEMM, any order) or
-            ``"normwise"`` (AC2: FFT-based algorithms).
+            ``"normwise"`` (AC2, and CV-AC2 for the layer: FFT-based algorithms).
         flushes_subnormals: whether it flushes subnormal numbers to zero (AC3
             then uses the smallest normal number).
         max_input_side: the largest m or n it supports, or None for no limit.

@@ -18,7 +18,6 @@ import math
 import os
 import re
 import shlex
-import sys
 from pathlib import Path
 from typing import TextIO
 
@@ -53,7 +52,8 @@ def ulp_text(label: str | None, fancy: bool = True) -> str:
         return "0 ulp"
     match = re.fullmatch(r"<=2\^(-?\d+)", label)
     if match:
-        return f"{le}{2 ** int(match.group(1)):g} ulp"
+        k = int(match.group(1))
+        return f"{le}{2 ** k:g} ulp" if k <= 64 else f"{le}2^{k} ulp"
     return f"{label.replace('<=', le)} ulp"
 
 

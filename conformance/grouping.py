@@ -45,8 +45,9 @@ def violated_clause(message: str) -> str:
 
 
 def pattern(message: str) -> str:
-    """The first line of a message with problem descriptors and numbers masked."""
-    first = message.splitlines()[0] if message else ""
+    """The first line of a message up to its first ``"; "`` (what is wrong, before where and by
+    how much), with problem descriptors and numbers masked."""
+    first = message.splitlines()[0].split("; ", 1)[0] if message else ""
     return _NUMBER.sub("#", _DESCRIPTOR.sub("<problem>", first))
 
 
@@ -81,6 +82,7 @@ class Group:
         if r.failure is None:
             return f"the harness could not evaluate {r.id}"
         text = r.failure.message.splitlines()[0] if r.failure.message else r.failure.kind
+        text = text.removeprefix(f"[{clause}] ") if clause else text
         return f"{kind}{' of ' + clause if clause else ''}: {text}"
 
 

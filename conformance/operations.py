@@ -20,8 +20,8 @@ from convspec.spec import (conv_bias_grad_problem, conv_input_grad_problem, conv
                            conv_weight_grad_problem)
 from convspec.spec.error_model import (
     bias_grad_bound, bias_grad_nonfinite, componentwise_bound, input_grad_bound, input_grad_nonfinite, layer_bound,
-    layer_nonfinite, nonfinite_windows, transpose_bound, transpose_nonfinite, weight_grad_bound,
-    weight_grad_nonfinite,
+    layer_nonfinite, layer_normwise_bound, nonfinite_windows, normwise_bound, transpose_bound, transpose_nonfinite,
+    weight_grad_bound, weight_grad_nonfinite,
 )
 from convspec.spec.shape import output_shape
 
@@ -46,6 +46,11 @@ class Operation:
             constrain (overflow, or non-finite terms).
         nonfinite: ``case -> mask`` of the outputs whose terms hold NaN or an
             infinity.
+        normwise: ``(case, flushes_subnormals) -> (bound, skip)``, the
+            normwise (FFT-class) bound per output block (0-d: one block) and
+            the outputs it skips, for backends declaring that class; None
+            where the specification states no normwise class (the Part II
+            operations), whose outputs are then judged componentwise.
         example: ``claims -> case``, a simple valid call in a claimed dtype
             (the run's first call, which must succeed).
         clause: the id prefix of the operation's clauses (``""`` for the core).
@@ -62,6 +67,7 @@ class Operation:
     bound: Callable[[Any, bool], tuple[np.ndarray, np.ndarray]]
     nonfinite: Callable[[Any], np.ndarray]
     example: Callable[[Any], Any]
+    normwise: Callable[[Any, bool], tuple[np.ndarray, np.ndarray]] | None = None
     clause: str = ""
     aliases: tuple[tuple[str, str], ...] = ()
     """``(local, full id)`` pairs for the judge's generic clause names (``EX1``, ``OU1``, ``SH1`` ...)
@@ -118,6 +124,11 @@ def _layer_problem(case):
                         dilation=case.dilation, groups=case.groups)
 
 
+def _core_normwise(case, flush):
+    bound, skip = normwise_bound(case.M, case.K, case.stride, np.result_type(case.M.dtype, case.K.dtype), flush)
+    return np.asarray(bound), skip
+
+
 CORE = Operation(
     name="conv2d", signature="conv2d(M, K, *, stride)", operands=("M", "K"), attributes=("stride",),
     problem=_core_problem,
@@ -127,6 +138,7 @@ CORE = Operation(
     bound=lambda case, flush: componentwise_bound(case.M, case.K, case.stride,
                                                   np.result_type(case.M.dtype, case.K.dtype), flush),
     nonfinite=lambda case: nonfinite_windows(case.M, case.K, case.stride),
+    normwise=lambda case, flush: _core_normwise(case, flush),
     example=_core_example,
 )
 
@@ -139,6 +151,7 @@ LAYER = Operation(
     expected=lambda case: layer_expected(_layer_problem(case)),
     bound=lambda case, flush: layer_bound(_layer_problem(case), flush),
     nonfinite=lambda case: layer_nonfinite(_layer_problem(case)),
+    normwise=lambda case, flush: layer_normwise_bound(_layer_problem(case), flush),
     example=_layer_example,
     clause="CV",
 )

@@ -44,7 +44,7 @@ and float64 arithmetic inflated by explicit factors elsewhere.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
@@ -162,90 +162,6 @@ def nonfinite_windows(M: np.ndarray, K: np.ndarray, stride) -> np.ndarray:
     return (counts > 0) | bool((~np.isfinite(K)).any())
 
 
-@dataclass
-class Accuracy:
-    """The outcome of comparing one output array with the exact values."""
-
-    ok: bool
-    worst_ratio: float
-    """Largest observed error divided by its bound (<= 1 passes)."""
-    worst_index: tuple[int, ...] | None
-    violations: int
-    compared: int
-    unconstrained: int = 0
-    ulp_histogram: dict[str, int] = field(default_factory=dict)
-
-
-def ulp_histogram(actual: np.ndarray, expected: np.ndarray, out_dtype) -> dict[str, int]:
-    """Count errors by size in units in the last place of the output dtype."""
-    real = real_dtype(out_dtype)
-    with np.errstate(all="ignore"):
-        ulp = np.spacing(np.abs(expected).astype(real)).astype(np.float64)
-        err = np.abs(actual.astype(np.complex128) - expected.astype(np.complex128)) / ulp
-    buckets: dict[str, int] = {}
-    for e in np.ravel(err):
-        if not np.isfinite(e):
-            continue
-        label = "0" if e == 0 else "<=1" if e <= 1 else f"<=2^{math.ceil(math.log2(e))}"
-        buckets[label] = buckets.get(label, 0) + 1
-    return buckets
-
-
-def _errors(actual: np.ndarray, expected: np.ndarray,
-            residual: np.ndarray | None = None) -> np.ndarray:
-    """float64 upper bounds of ``|actual - c|``.
-
-    ``expected`` is ``c`` rounded to 64-bit parts.  Without ``residual`` the
-    rounding ``|c - expected| <= 2**-53 |expected|`` is added as slack, which is
-    as large as the AC1 bound itself when the output is float64.  With
-    ``residual`` (``c - expected`` rounded to 64 bits, from `exact_residual`)
-    the error is formed as ``(actual - expected) - residual``: each of the two
-    subtractions is rounded once, and the residual's own rounding leaves a slack
-    of only ``2**-53 |residual|``, about ``2**-106 |c|``.
-    """
-    wide = np.complex128 if np.iscomplexobj(actual) or np.iscomplexobj(expected) else np.float64
-    a = actual.astype(wide)
-    e = expected.astype(wide)
-    with np.errstate(all="ignore"):
-        if residual is None:
-            return (np.abs(a - e) + _U64 * np.abs(e)) * (1 + 8 * _U64)
-        r = residual.astype(wide)
-        diff = np.where(np.isfinite(e), (a - e) - r, a - e)
-        return (np.abs(diff) + _U64 * np.abs(r)) * (1 + 8 * _U64)
-
-
-def compare_componentwise(actual: np.ndarray, expected: np.ndarray, bound: np.ndarray,
-                          unconstrained: np.ndarray, out_dtype,
-                          residual: np.ndarray | None = None) -> Accuracy:
-    """Check ``|actual - c| <= bound`` wherever the output is constrained (AC1, AC4, AC5).
-
-    ``expected`` is the exact value rounded to float64 (or complex128) and
-    ``residual`` the rounding's remainder when the exact value is known (see
-    `_errors`; pass it whenever the output dtype is 64-bit, or the
-    comparison's own slack competes with the bound).  When ``expected`` is the
-    reference's result instead, pass the reference's bound as part of
-    ``bound``.  Zeros compare by value (AC5).
-    """
-    errors = _errors(actual, expected, residual)
-    compared = ~unconstrained
-    with np.errstate(all="ignore"):
-        ratio = np.where(compared, errors / np.where(bound > 0, bound, np.inf), 0.0)
-        ratio = np.where(compared & (errors == 0), 0.0, ratio)
-        ratio = np.where(compared & (bound == 0) & (errors > 0), np.inf, ratio)
-    ratio = np.where(np.isnan(ratio), np.inf, ratio)
-    bad = ratio > 1  # checks: AC1
-    worst = np.unravel_index(int(np.argmax(ratio)), ratio.shape) if ratio.size else None
-    return Accuracy(
-        ok=not bad.any(),
-        worst_ratio=float(ratio.max()) if ratio.size else 0.0,
-        worst_index=tuple(int(v) for v in worst) if worst is not None else None,
-        violations=int(bad.sum()),
-        compared=int(compared.sum()),
-        unconstrained=int(unconstrained.sum()),  # checks: AC4
-        ulp_histogram=ulp_histogram(actual[compared], expected[compared], out_dtype),
-    )
-
-
 def componentwise_bound(M: np.ndarray, K: np.ndarray, stride, out_dtype,
                         flushes_subnormals: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """The AC1 bound for every output, and the AC4 mask of unconstrained outputs.
@@ -276,7 +192,7 @@ def normwise_beta(m_shape, k_shape, out_dtype) -> float:
     return _up((1 + u) * Fraction(_up(math.sqrt(N))) * inner + u * Fraction(_up(math.sqrt(mk * nk))))  # checks: AC2
 
 
-def _frobenius(x: np.ndarray) -> float:
+def frobenius(x: np.ndarray) -> float:
     """``||x||_F`` without underflow or overflow in the squares: scaled by ``max |x|``."""
     scale = float(np.max(x)) if x.size else 0.0
     if scale == 0 or not math.isfinite(scale):
@@ -284,34 +200,26 @@ def _frobenius(x: np.ndarray) -> float:
     return scale * float(np.linalg.norm(x / scale))
 
 
-def compare_normwise(actual: np.ndarray, expected: np.ndarray, M: np.ndarray, K: np.ndarray,
-                     stride, out_dtype, flushes_subnormals: bool = False) -> Accuracy:
-    """Check the AC2 bound over the outputs whose windows are finite."""
-    finite_M = np.where(np.isfinite(M), M, 0)
-    finite_K = np.where(np.isfinite(K), K, 0)
+def normwise_bound(M: np.ndarray, K: np.ndarray, stride, out_dtype,
+                   flushes_subnormals: bool = False) -> tuple[float, np.ndarray]:
+    """The AC2 bound on ``||C_hat - C||_F`` over the outputs with finite windows, and those with others.
+
+    The bound is ``beta * ||M||_F * ||K||_F`` plus the underflow term
+    ``n * eta * sqrt(m''n'')``, non-finite inputs counting as 0; it is
+    ``inf`` (no constraint, AC4) when the norms' product overflows the output dtype.
+    """
     skip = nonfinite_windows(M, K, stride)
     beta = normwise_beta(M.shape, K.shape, out_dtype)
     tiny = 2 * smallest_normal(out_dtype) if flushes_subnormals else smallest_subnormal(out_dtype)
+    outputs = skip.size
     with np.errstate(all="ignore"):
-        norm_M = _frobenius(_abs64(finite_M)) * (1 + 4 * _U64 * math.sqrt(M.size))
-        norm_K = _frobenius(_abs64(finite_K)) * (1 + 4 * _U64 * math.sqrt(K.size))
+        norm_M = frobenius(_abs64(np.where(np.isfinite(M), M, 0))) * (1 + 4 * _U64 * math.sqrt(M.size))
+        norm_K = frobenius(_abs64(np.where(np.isfinite(K), K, 0))) * (1 + 4 * _U64 * math.sqrt(K.size))
         # beta * (norm_M * norm_K): the other order underflows for tiny operands
-        bound = (beta * (norm_M * norm_K) + _up(K.size * tiny) * math.sqrt(actual.size)) * (1 + 8 * _U64)
-        errors = _errors(actual, expected)[~skip]
-        total = _frobenius(errors) * (1 + 4 * _U64 * math.sqrt(max(errors.size, 1)))
-    overflow = float(np.finfo(real_dtype(out_dtype)).max)
-    if not math.isfinite(bound) or norm_M * norm_K >= overflow:
-        return Accuracy(True, 0.0, None, 0, 0, unconstrained=int(errors.size))  # checks: AC4
-    ratio = total / bound if bound > 0 else (0.0 if total == 0 else math.inf)
-    ratio = math.inf if math.isnan(ratio) else ratio
-    return Accuracy(
-        ok=ratio <= 1,  # checks: AC2
-        worst_ratio=ratio,
-        worst_index=None,
-        violations=int(ratio > 1),
-        compared=int(errors.size),
-        ulp_histogram=ulp_histogram(actual[~skip], expected[~skip], out_dtype),
-    )
+        bound = (beta * (norm_M * norm_K) + _up(K.size * tiny) * math.sqrt(outputs)) * (1 + 8 * _U64)  # checks: AC2
+    if not math.isfinite(bound) or norm_M * norm_K >= float(np.finfo(real_dtype(out_dtype)).max):
+        bound = math.inf  # checks: AC4
+    return float(bound), skip
 
 
 def expected_wide(exact: np.ndarray) -> np.ndarray:
@@ -413,6 +321,85 @@ def layer_bound(p, flushes_subnormals: bool = False) -> tuple[np.ndarray, np.nda
         S = layer_abs_sums(p)
         bound = (model.relative * S + model.absolute) * (1 + 4 * _U64)
     return bound, (S >= model.overflow) | layer_nonfinite(p)
+
+
+def layer_normwise_beta(p) -> float:
+    """``beta`` of the CV-AC2 bound for the layer problem ``p`` (derivation on the error-model page).
+
+    Per output block ``(n, o)`` the exact result is ``B[o] + sum_c Z_c``, ``Z_c``
+    the correlation of input channel ``c`` with ``W[o, c]``, over the ``C/g``
+    channels of the group.  Two pipelines are covered: transforming and
+    correlating each channel, then summing the channels (and the bias) in the
+    output's precision; or summing the pointwise products of the channels in
+    the frequency domain before one inverse transform.  With ``N`` the grid
+    (twice the full linear size on every axis, of the input with its positive
+    padding), ``T`` the kernel's taps, ``eps``, ``eta_F`` and ``g`` as for AC2::
+
+        delta  = 2 eps + eps**2 + g (1 + eps)**2 + gamma_{C/g} (1 + eps)**2 (1 + g)
+        beta_F = (1 + u) sqrt(N) ((1 + eps) delta + eps) + u sqrt(T)
+        beta   = beta_F + gamma_{C/g+1} (sqrt(T) + beta_F)
+
+    ``beta_F`` bounds the frequency-domain sum; the channel-by-channel sum is
+    at most ``beta_F + gamma_{C/g} (sqrt(T) + beta_F)``, since each channel's
+    result is within the AC2 bound and ``||Z_c|| <= sqrt(T) ||X_c|| ||W_c||``.
+    """
+    u = unit_roundoff(p.out_dtype)
+    N = 1
+    for axis in p.geometry.axes:
+        N *= 2 * (axis.size + max(axis.lo, 0) + max(axis.hi, 0) + axis.k_eff)
+    T = max(int(np.prod(p.geometry.kernel_shape)), 1)
+    cg = max(p.in_per_group, 1)
+    L = max(math.ceil(math.log2(N)), 1)
+    root2 = Fraction(math.sqrt(2)) * (1 + 2 * Fraction(1, 2 ** 53))
+    eta_f = u + gamma(4, u) * (root2 + u)
+    if L * eta_f >= 1 or (cg + 1) * u >= 1:
+        return math.inf
+    eps = L * eta_f / (1 - L * eta_f)
+    g = root2 * gamma(2, u)
+    delta = 2 * eps + eps ** 2 + g * (1 + eps) ** 2 + gamma(cg, u) * (1 + eps) ** 2 * (1 + g)
+    root_T = Fraction(_up(math.sqrt(T)))
+    beta_f = (1 + u) * Fraction(_up(math.sqrt(N))) * ((1 + eps) * delta + eps) + u * root_T
+    return _up(beta_f + gamma(cg + 1, u) * (root_T + beta_f))  # checks: CV-AC2
+
+
+def layer_normwise_bound(p, flushes_subnormals: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The CV-AC2 bound on ``||Y_hat[n, o] - Y[n, o]||_F`` for every ``(n, o)``, and the outputs it skips.
+
+    The bound is ``beta * sum_c ||X[n, c]||_F ||W[o, c]||_F`` over the group's
+    channels, plus ``gamma_{C/g+1} sqrt(P) |B[o]|`` for the bias and one
+    underflow term ``eta`` per term and output (``P`` outputs per block), over
+    the outputs whose terms are finite (the skipped ones are CV-NF1's); a block
+    whose norms overflow the output dtype is unconstrained (``inf``).
+    """
+    skip = layer_nonfinite(p)
+    N, O, g = p.batch, p.out_channels, p.groups
+    Cg, Og = p.in_per_group, p.out_per_group
+    out = p.out_dtype
+    u = unit_roundoff(out)
+    P = int(np.prod(p.geometry.out_shape))
+    tiny = 2 * smallest_normal(out) if flushes_subnormals else smallest_subnormal(out)
+    beta = layer_normwise_beta(p)
+    with np.errstate(all="ignore"):
+        nX = _block_norms(p.X.reshape(N, g, Cg, int(np.prod(p.X.shape[2:]))))  # (N, g, Cg)
+        nW = _block_norms(p.W.reshape(g, Og, Cg, int(np.prod(p.W.shape[2:]))))  # (g, Og, Cg)
+        sigma = np.einsum("ngc,goc->ngo", nX, nW).reshape(N, O) * (1 + 2 * Cg * _U64)
+        bias = 0.0 if p.B is None else _abs64(np.where(np.isfinite(p.B), p.B, 0)).reshape(1, O)
+        terms = p.terms + (1 if p.B is not None else 0)
+        bound = (beta * sigma + _up(gamma(Cg + 1, u)) * math.sqrt(P) * bias
+                 + _up(terms * tiny) * math.sqrt(P)) * (1 + 8 * _U64)  # checks: CV-AC2
+    bound = np.where(np.isfinite(bound) & (sigma < float(np.finfo(real_dtype(out)).max)), bound, np.inf)
+    return np.broadcast_to(bound, (N, O)).copy(), skip
+
+
+def _block_norms(x: np.ndarray) -> np.ndarray:
+    """``||x[..., :]||_F`` over the last axis (finite values only), scaled against overflow, rounded up."""
+    a = _abs64(np.where(np.isfinite(x), x, 0))
+    if a.shape[-1] == 0:
+        return np.zeros(a.shape[:-1])
+    scale = a.max(axis=-1, keepdims=True)
+    safe = np.where(scale > 0, scale, 1.0)
+    norms = scale[..., 0] * np.sqrt(np.sum((a / safe) ** 2, axis=-1))
+    return norms * (1 + 4 * _U64 * math.sqrt(a.shape[-1]))
 
 
 # --------------------------------------------------------------------------- gradients and transposition

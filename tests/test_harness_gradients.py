@@ -123,7 +123,7 @@ def test_DX_SH2_remainder_rows_dropped_is_a_shape_violation():
     report = run(_target("dx_remainder_dropped"), op="conv_input_grad", profile="quick",
                  select=["conv_input_grad.remainder"], isolation="inprocess")
     failure = report.results["conv_input_grad.remainder"].failure
-    assert failure is not None and "DX-SH2 gives" in failure.message
+    assert failure is not None and failure.message.startswith("[DX-SH2] out.shape=")
 
 
 def test_DX_AD1_the_adjoint_identity_catches_a_kernel_not_flipped_on_large_problems():

@@ -26,7 +26,8 @@ from hypothesis.extra.numpy import arrays
 from convspec import reference, spec
 from convspec.reference import grad_weight, layer_engine, layer_gemm, layer_threads
 from convspec.spec import error_model
-from convspec.spec.error_model import compare_componentwise, exact_residual, expected_wide
+from convspec.conformance.comparison import compare_componentwise
+from convspec.spec.error_model import exact_residual, expected_wide
 from grad_cases import inner
 from test_reference_layer import DTYPES, FLOATING, LAYOUTS, elements, layers, with_layout
 
