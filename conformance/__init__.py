@@ -61,8 +61,10 @@ def run(backend: Backend | Callable | str, *, profile: str = "default", seed: in
             replayed first on the next run); ``None`` disables it.
         progress: called with each `PropertyResult` as it completes.
         on_start: called with each property id before it starts.
-        op: the operation to check: ``"conv2d"`` (the core) or ``"conv"`` (the
-            layer); the backend must provide it.
+        op: the operation to check: ``"conv2d"`` (the core), ``"conv"`` (the
+            layer), its gradients ``"conv_input_grad"``, ``"conv_weight_grad"``,
+            ``"conv_bias_grad"``, or ``"conv_transpose"``; the backend must
+            provide it (a `Backend` may provide several, in ``ops``).
         maxfail: stop after this many properties failed (or could not be
             evaluated); the rest are listed in ``report.run["not_run"]`` and the
             report is marked partial.
