@@ -24,18 +24,21 @@ padding zeros, which are exact zeros; no multiplication by an inserted zero
 happens, and no element reads another's terms.  With unit strides the single
 phase is the full correlation with the flipped kernel.
 
-Elements no pair feeds (DX-EQ2) are set to +0 at the end, whatever sign the
-zero products of the padding gave them.
+With more output than input channels per group, or several groups, the
+scatter form of `grad_scatter` is used instead (`scatters`).  Elements no pair
+feeds (DX-EQ2) are set to +0 at the end, whatever sign the zero products of
+the padding gave them.
 """
 
 from __future__ import annotations
 
+import math
 
 import numpy as np
 
 from convspec.spec.geometry import Geometry, geometry
 
-from . import layer_engine
+from . import grad_scatter, layer_engine
 from .layer_operands import padded
 
 
@@ -74,10 +77,32 @@ def input_grad(dY: np.ndarray, W: np.ndarray, geo: Geometry, groups: int) -> np.
     dX = np.zeros((N, C) + spatial, dtype=dY.dtype)
     if dX.size == 0 or dY.size == 0:
         return dX  # checks: DX-SH2, DX-EQ2
-    Wt = group_transposed(W, groups)
     unpadded = all(ax.lo == 0 and ax.hi == 0 for ax in geo.axes)
     lengths = tuple(max(ax.padded, 0) for ax in geo.axes)
     dXp = dX if unpadded else np.zeros((N, C) + lengths, dtype=dY.dtype)
+    if scatters(W.shape, geo, groups, dY.dtype):
+        grad_scatter.scatter(dY, W, geo, groups, dXp)  # checks: DX-EQ1
+    else:
+        _correlate(dY, W, geo, groups, dXp)
+    if not unpadded:
+        dX = geo.unpad(dXp)
+    clear_unfed(dX, geo)
+    return dX
+
+
+def scatters(w_shape: tuple[int, ...], geo: Geometry, groups: int, dtype: np.dtype) -> bool:
+    """True when `grad_scatter` is chosen over the phase correlations (see the module docstring)."""
+    Og, Cg = w_shape[0] // groups, w_shape[1]
+    if Cg * Og <= layer_engine.NARROW or (dtype.kind not in "fc" and Cg * Og <= 4 * layer_engine.NARROW):
+        return False  # the layer's multiply-add per tap serves narrow groups
+    direct = all(ax.stride == 1 for ax in geo.axes) and math.prod(geo.kernel_shape) == 1
+    return not direct and (Og > Cg or groups > 1)
+
+
+def _correlate(dY: np.ndarray, W: np.ndarray, geo: Geometry, groups: int, dXp: np.ndarray) -> None:
+    """Write DX-EQ1 into the padded gradient ``dXp`` (zeros on entry) phase by phase."""
+    N, C = dXp.shape[:2]
+    Wt = group_transposed(W, groups)
     single = all(ax.stride == 1 for ax in geo.axes)
     for phase in np.ndindex(*(ax.stride for ax in geo.axes)):
         parts = [_phase(ax, r) for ax, r in zip(geo.axes, phase)]
@@ -92,7 +117,3 @@ def input_grad(dY: np.ndarray, W: np.ndarray, geo: Geometry, groups: int) -> np.
         layer_engine.correlate(padded(dY, sub, dY.dtype), kernel, sub, groups, out)  # checks: DX-EQ1
         if not single:
             dXp[where] = out
-    if not unpadded:
-        dX = geo.unpad(dXp)
-    clear_unfed(dX, geo)
-    return dX
