@@ -24,8 +24,12 @@ padding zeros, which are exact zeros; no multiplication by an inserted zero
 happens, and no element reads another's terms.  With unit strides the single
 phase is the full correlation with the flipped kernel.
 
-With more output than input channels per group, or several groups, the
-scatter form of `grad_scatter` is used instead (`scatters`).  Elements no pair
+The scatter form of `grad_scatter` is used instead (`scatters`) when the
+layer has more output than input channels per group, and for ungrouped layers
+unless they have unit strides and dilations and at most ``SHORT`` output
+channels: the scatter's products are only O/g long, the correlation's
+``(O/g)·T``, but the correlation pays for one strided window copy per phase
+and tap.  Elements no pair
 feeds (DX-EQ2) are set to +0 at the end, whatever sign the zero products of
 the padding gave them.
 """
@@ -90,13 +94,19 @@ def input_grad(dY: np.ndarray, W: np.ndarray, geo: Geometry, groups: int) -> np.
     return dX
 
 
+#: Longest O/g for which a layer at unit strides and dilations has its input gradient correlated.
+SHORT = 64
+
+
 def scatters(w_shape: tuple[int, ...], geo: Geometry, groups: int, dtype: np.dtype) -> bool:
     """True when `grad_scatter` is chosen over the phase correlations (see the module docstring)."""
     Og, Cg = w_shape[0] // groups, w_shape[1]
     if Cg * Og <= layer_engine.NARROW or (dtype.kind not in "fc" and Cg * Og <= 4 * layer_engine.NARROW):
         return False  # the layer's multiply-add per tap serves narrow groups
-    direct = all(ax.stride == 1 for ax in geo.axes) and math.prod(geo.kernel_shape) == 1
-    return not direct and (Og > Cg or groups > 1)
+    if Og > Cg:
+        return True
+    plain = all(ax.stride == 1 and ax.dilation == 1 for ax in geo.axes)
+    return groups == 1 and not (plain and Og <= SHORT)
 
 
 def _correlate(dY: np.ndarray, W: np.ndarray, geo: Geometry, groups: int, dXp: np.ndarray) -> None:

@@ -15,9 +15,9 @@ other), within DX-AC1's bound; only real windows are scattered, so no inserted
 zero is ever multiplied and elements no window reads are never written.
 
 This is the better form when the forward layer has more output than input
-channels per group (``Dcol`` is ``(C/g)·T`` rows, against the ``(O/g)·T``
-rows of the window matrix the correlation of `grad_input` copies), and with
-several groups, whose products are batched over a run of groups.
+channels per group: ``Dcol`` has ``(C/g)·T`` rows, against the ``(O/g)·T``
+rows of the window matrix that the correlation of `grad_input` copies.  The
+products of several groups are batched over a run of groups.
 
 Jobs: ``(n, run of groups, run of input channels)``, each over all blocks in
 order, so no two jobs write the same element; a layer with one group and a
@@ -47,7 +47,7 @@ def scatter(dY: np.ndarray, W: np.ndarray, geo: Geometry, groups: int, dXp: np.n
     N, O = dY.shape[:2]
     Cg, Og, S, taps = W.shape[1], O // groups, geo.out_shape, list(geo.taps())
     T = len(taps)
-    Wcol = np.ascontiguousarray(W.reshape(groups, Og, Cg * T).transpose(0, 2, 1))  # (g, (c, a), o)
+    Wcol = W.reshape(groups, Og, Cg * T).transpose(0, 2, 1)  # (g, (c, a), o): a transposed view
     slices = [geo.tap_slices(tap) for tap in taps]
     wanted = JOBS_PER_WORKER * WORKERS
     fits = max(1, WORKSPACE_BYTES // max(1, Cg * T * MIN_COLUMNS * dY.itemsize))
