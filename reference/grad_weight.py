@@ -70,7 +70,7 @@ def weight_grad(Xp: np.ndarray, dY: np.ndarray, geo: Geometry, groups: int, Cg: 
         gc, nb = g1 - g0, n1 - n0
         acc = getattr(local, "acc", None)
         if acc is None:
-            acc = local.acc = np.zeros(shape, dtype=dY.dtype)
+            acc = local.acc = np.zeros(shape, dtype=dY.dtype)  # +0 for groups no job reaches
             with lock:
                 accumulators.append(acc)
         width = nb * (r1 - r0) * math.prod(inner)
@@ -81,10 +81,21 @@ def weight_grad(Xp: np.ndarray, dY: np.ndarray, geo: Geometry, groups: int, Cg: 
         cols = buf[:need].reshape((gc, Cg, T, nb, r1 - r0) + inner)
         lead = (slice(n0, n1), slice(g0, g1), slice(None))
         for a in range(T):
-            cols[:, :, a] = np.moveaxis(Xg[lead + restrict(slices[a], geo, tuple(prefix), r0, r1)], 0, 2)
-        d = np.moveaxis(dYg[lead + tuple(prefix) + (slice(r0, r1),)], 0, 2).reshape(gc, Og, width)
+            part = Xg[lead + restrict(slices[a], geo, tuple(prefix), r0, r1)]
+            if nb == 1:
+                cols[:, :, a, 0] = part[0]
+            else:
+                cols[:, :, a] = np.moveaxis(part, 0, 2)
+        d = dYg[lead + tuple(prefix) + (slice(r0, r1),)]
+        d = (d[0] if nb == 1 else np.moveaxis(d, 0, 2)).reshape(gc, Og, width)
+        product = (d, cols.reshape(gc, Cg * T, width).transpose(0, 2, 1))
+        seen = local.__dict__.setdefault("seen", set())
         with np.errstate(all="ignore"):  # overflow to inf is the IEEE result
-            acc[g0:g1] += np.matmul(d, cols.reshape(gc, Cg * T, width).transpose(0, 2, 1))  # checks: DW-EQ1
+            if g0 in seen:
+                acc[g0:g1] += np.matmul(*product)  # checks: DW-EQ1
+            else:  # this thread's first product of these groups
+                np.matmul(*product, out=acc[g0:g1])  # checks: DW-EQ1
+                seen.add(g0)
 
     run_jobs(jobs, work, N * O * math.prod(S) * T * Cg)
     out = accumulators[0]
