@@ -24,6 +24,11 @@ Usage::
     python benchmarks/bench_grad.py --rows stem dw --batch 1 --dtype float32
     python benchmarks/bench_grad.py --markdown benchmarks/results_grad.md
 
+``--cpu`` measures instead the processor time of one thread per contender
+(``time.process_time``; BLAS, torch and the reference each held to one
+thread): a comparison of the work each does that a busy machine disturbs far
+less than wall-clock times.
+
 As for ``bench_layer.py``, run it with the BLAS library's own kernel choice
 (``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python ...``).  The header gives
 the load average at the start and the table's last line the load average at the
@@ -35,6 +40,9 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import time
+from contextlib import ExitStack
+from unittest import mock
 
 import numpy as np
 
@@ -46,10 +54,10 @@ GRADIENTS = ("dX", "dW")
 PEERS = ("autograd", "nn.grad")
 
 
-def torch_calls(layer: Layer, X: np.ndarray, W: np.ndarray, dY: np.ndarray) -> dict[str, dict]:
+def torch_calls(layer: Layer, X: np.ndarray, W: np.ndarray, dY: np.ndarray, threads: int) -> dict[str, dict]:
     """``{gradient: {peer: call}}`` for torch, on tensors made once."""
     import torch
-    torch.set_num_threads(2)
+    torch.set_num_threads(threads)
     d = len(layer.spatial)
     conv = getattr(torch.nn.functional, f"conv{d}d")
     grad_input, grad_weight = getattr(torch.nn.grad, f"conv{d}d_input"), getattr(torch.nn.grad, f"conv{d}d_weight")
@@ -65,7 +73,7 @@ def torch_calls(layer: Layer, X: np.ndarray, W: np.ndarray, dY: np.ndarray) -> d
     }
 
 
-def run_row(layer: Layer, N: int, dtype: str, repeat: int, with_torch: bool) -> dict:
+def run_row(layer: Layer, N: int, dtype: str, repeat: int, with_torch: bool, cpu: bool) -> dict:
     rng = np.random.default_rng(0)
     X = rng.standard_normal((N, layer.C, *layer.spatial)).astype(dtype)
     W = rng.standard_normal((layer.O, layer.C // layer.groups, *layer.kernel)).astype(dtype)
@@ -73,13 +81,13 @@ def run_row(layer: Layer, N: int, dtype: str, repeat: int, with_torch: bool) -> 
     attrs = layer.attributes()
     ours = {"dX": lambda: reference.conv_input_grad(dY, W, input_shape=X.shape, **attrs),
             "dW": lambda: reference.conv_weight_grad(X, dY, kernel_shape=W.shape, **attrs)}
-    theirs = torch_calls(layer, X, W, dY) if with_torch else {g: {} for g in GRADIENTS}
+    theirs = torch_calls(layer, X, W, dY, 1 if cpu else 2) if with_torch else {g: {} for g in GRADIENTS}
     row = {"layer": layer.name, "N": N, "dtype": dtype}
     for gradient in GRADIENTS:
         calls = {"ref": ours[gradient], **theirs[gradient]}
         for call in calls.values():
             call()  # warm-up
-        times = fastest(calls, repeat)
+        times = fastest(calls, repeat, time.process_time if cpu else time.perf_counter)
         row.update({f"{gradient} {name}": ms for name, ms in times.items()})
         row[f"{gradient} peak"] = peak_extra_bytes(ours[gradient]) / 2 ** 20
     return row
@@ -113,6 +121,7 @@ def main(argv=None) -> None:
     parser.add_argument("--dtype", nargs="*", default=["float32", "float64"])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-torch", action="store_true", help="time the reference alone")
+    parser.add_argument("--cpu", action="store_true", help="processor time of one thread per contender")
     parser.add_argument("--markdown", help="also write the table to this file")
     args = parser.parse_args(argv)
     layers = list(LAYERS)
@@ -128,20 +137,33 @@ def main(argv=None) -> None:
             with_torch = False
     env = environment()
     print(env, flush=True)
-    rows = []
-    for dtype in args.dtype:
-        for N in args.batch:
-            for layer in layers:
-                r = run_row(layer, N, dtype, args.repeat, with_torch)
-                rows.append(r)
-                print(f"  {r['layer']:<30} N={N} {dtype}: " + "; ".join(
-                    f"{g} ref {r[f'{g} ref']:.2f} ms, ratio {_ratio(r, g)}" for g in GRADIENTS), flush=True)
+    with ExitStack() as single:
+        if args.cpu:
+            from threadpoolctl import threadpool_limits
+            from convspec.reference import layer_threads
+            single.enter_context(threadpool_limits(1))
+            single.enter_context(mock.patch.object(layer_threads, "WORKERS", 1))
+            print("processor time, one thread per contender", flush=True)
+        rows = measure(layers, args, with_torch)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else math.nan
     text = f"{table(rows)}\n\nLoad average at the end: {load:.2f}"
     print(text)
     if args.markdown:
         with open(args.markdown, "w", encoding="utf-8") as f:
             f.write(f"Machine: {env}\n\n{text}\n")
+
+
+def measure(layers, args, with_torch: bool) -> list[dict]:
+    """Every row of the table, printed as it is measured."""
+    rows = []
+    for dtype in args.dtype:
+        for N in args.batch:
+            for layer in layers:
+                r = run_row(layer, N, dtype, args.repeat, with_torch, args.cpu)
+                rows.append(r)
+                print(f"  {r['layer']:<30} N={N} {dtype}: " + "; ".join(
+                    f"{g} ref {r[f'{g} ref']:.2f} ms, ratio {_ratio(r, g)}" for g in GRADIENTS), flush=True)
+    return rows
 
 
 if __name__ == "__main__":
