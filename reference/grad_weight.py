@@ -16,6 +16,9 @@ columns are ``(n, j)``), so that the products stay long.  Each element is
 a sum of its own ``N·∏S_out`` products in some order (the padding zeros among
 them, DW-PD1), within DW-AC1's bound for any order.
 
+At unit strides with long enough grids `grad_shifted` computes the same sums
+without window copies.
+
 Threads: the ``(n, block)`` jobs are shared by the worker threads (see
 `layer_threads`), each adding into its own accumulator of dW's shape; the
 accumulators are summed at the end.  Memory: one window block per thread
@@ -32,6 +35,7 @@ import numpy as np
 
 from convspec.spec.geometry import Geometry
 
+from . import grad_shifted
 from .layer_gemm import JOBS_PER_WORKER, WORKSPACE_BYTES, plan, restrict
 from .layer_threads import WORKERS, run_jobs
 
@@ -47,6 +51,8 @@ def weight_grad(Xp: np.ndarray, dY: np.ndarray, geo: Geometry, groups: int, Cg: 
     shape = (groups, Og, Cg * T)
     if math.prod(shape) == 0 or dY.size == 0:
         return np.zeros((O, Cg) + geo.kernel_shape, dtype=dY.dtype)  # checks: DW-SH2
+    if all(ax.stride == 1 for ax in geo.axes) and grad_shifted.span(Xp.shape, geo) >= MIN_COLUMNS:
+        return grad_shifted.weight_grad(Xp, dY, geo, groups, Cg)  # checks: DW-EQ1
     slices = [geo.tap_slices(tap) for tap in taps]
     row = T * Cg * Xp.itemsize
     per_group = max(1, WORKSPACE_BYTES // max(1, row * MIN_COLUMNS))

@@ -141,7 +141,7 @@ def test_special_values_are_the_oracles_and_stay_local(name, problem):
 
 
 def tiny_blocks():
-    """One-position blocks, one-column products and helper threads on every problem."""
+    """One-position blocks, one-column products (the shifted views at unit strides) and helper threads."""
     return [mock.patch.object(layer_gemm, "WORKSPACE_BYTES", 1), mock.patch.object(layer_gemm, "MIN_BLOCK", 1),
             mock.patch.object(grad_weight, "MIN_COLUMNS", 1),
             mock.patch.object(layer_threads, "MIN_PARALLEL_MACS", 0),
@@ -150,7 +150,9 @@ def tiny_blocks():
 
 @pytest.mark.parametrize("narrow", [0, 10 ** 9], ids=["gemm", "taps"])
 @settings(max_examples=20)
-@given(problem=gradient_problems(dtypes=st.sampled_from([np.dtype(d) for d in ("float32", "complex64", "int16")])))
+@given(problem=st.one_of(
+    gradient_problems(dtypes=st.sampled_from([np.dtype(d) for d in ("float32", "complex64", "int16")])),
+    gradient_problems(dtypes=st.sampled_from(FLOATING), special=True)))
 def test_blocked_threaded_paths(narrow, problem):
     patches = tiny_blocks() + [mock.patch.object(layer_engine, "NARROW", narrow)]
     for patch in patches:
