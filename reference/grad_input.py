@@ -29,9 +29,10 @@ layer has more output than input channels per group, and for ungrouped layers
 unless they have unit strides and dilations and at most ``SHORT`` output
 channels: the scatter's products are only O/g long, the correlation's
 ``(O/g)·T``, but the correlation pays for one strided window copy per phase
-and tap.  Elements no pair
-feeds (DX-EQ2) are set to +0 at the end, whatever sign the zero products of
-the padding gave them.
+and tap.
+
+Elements no pair feeds (DX-EQ2) are set to +0 at the end, whatever sign the
+zero products of the padding gave them.
 """
 
 from __future__ import annotations
@@ -77,13 +78,12 @@ def clear_unfed(dX: np.ndarray, geo: Geometry) -> None:
 def input_grad(dY: np.ndarray, W: np.ndarray, geo: Geometry, groups: int) -> np.ndarray:
     """DX-EQ1 for finite ``dY`` (N, O, *S_out) and ``W`` (O, C/g, *K) of one dtype: (N, C, *S)."""
     N, C = dY.shape[0], groups * W.shape[1]
-    spatial = tuple(ax.size for ax in geo.axes)
-    dX = np.zeros((N, C) + spatial, dtype=dY.dtype)
-    if dX.size == 0 or dY.size == 0:
-        return dX  # checks: DX-SH2, DX-EQ2
+    shape = (N, C) + tuple(ax.size for ax in geo.axes)
+    if math.prod(shape) == 0 or dY.size == 0:
+        return np.zeros(shape, dtype=dY.dtype)  # checks: DX-SH2, DX-EQ2
     unpadded = all(ax.lo == 0 and ax.hi == 0 for ax in geo.axes)
     lengths = tuple(max(ax.padded, 0) for ax in geo.axes)
-    dXp = dX if unpadded else np.zeros((N, C) + lengths, dtype=dY.dtype)
+    dX = dXp = np.zeros(shape if unpadded else (N, C) + lengths, dtype=dY.dtype)
     if scatters(W.shape, geo, groups, dY.dtype):
         grad_scatter.scatter(dY, W, geo, groups, dXp)  # checks: DX-EQ1
     else:

@@ -13,7 +13,6 @@ against the input gradient, and float64 results against torch.
 
 from __future__ import annotations
 
-import math
 import tracemalloc
 from unittest import mock
 
