@@ -36,6 +36,23 @@ def span(Xp_shape: tuple[int, ...], geo: Geometry) -> int:
     return sum((s - 1) * math.prod(P[t + 1:]) for t, s in enumerate(geo.out_shape)) + 1
 
 
+#: Most ``(O/g)·(C/g)`` outputs of a tap's product per position of its length ``L``.
+OUTPUTS_PER_TERM = 16
+
+
+def suits(Xp_shape: tuple[int, ...], geo: Geometry, Og: int, Cg: int, min_length: int) -> bool:
+    """True at unit strides for more than one tap, ``L >= min_length``, and ``Og·Cg <= OUTPUTS_PER_TERM·L``.
+
+    A tap's product writes ``Og·Cg`` sums of ``L`` terms each: with few terms per output the
+    product is bound by its output, and the single long product over all taps of the window
+    matrix (`grad_weight`) is better; with one tap there is nothing to copy anyway.
+    """
+    if any(ax.stride != 1 for ax in geo.axes) or len(list(geo.taps())) == 1:
+        return False
+    L = span(Xp_shape, geo)
+    return L >= min_length and Og * Cg <= OUTPUTS_PER_TERM * L
+
+
 def weight_grad(Xp: np.ndarray, dY: np.ndarray, geo: Geometry, groups: int, Cg: int) -> np.ndarray:
     """DW-EQ1 at unit strides for the padded, C-contiguous, finite ``Xp`` and ``dY`` of one dtype."""
     N, O = dY.shape[:2]

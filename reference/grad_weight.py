@@ -16,8 +16,8 @@ columns are ``(n, j)``), so that the products stay long.  Each element is
 a sum of its own ``N·∏S_out`` products in some order (the padding zeros among
 them, DW-PD1), within DW-AC1's bound for any order.
 
-At unit strides with long enough grids `grad_shifted` computes the same sums
-without window copies.
+At unit strides `grad_shifted` computes the same sums without window copies
+when its products suit BLAS (`grad_shifted.suits`).
 
 Threads: the ``(n, block)`` jobs are shared by the worker threads (see
 `layer_threads`), each adding into its own accumulator of dW's shape; the
@@ -51,7 +51,7 @@ def weight_grad(Xp: np.ndarray, dY: np.ndarray, geo: Geometry, groups: int, Cg: 
     shape = (groups, Og, Cg * T)
     if math.prod(shape) == 0 or dY.size == 0:
         return np.zeros((O, Cg) + geo.kernel_shape, dtype=dY.dtype)  # checks: DW-SH2
-    if all(ax.stride == 1 for ax in geo.axes) and grad_shifted.span(Xp.shape, geo) >= MIN_COLUMNS:
+    if grad_shifted.suits(Xp.shape, geo, Og, Cg, MIN_COLUMNS):
         return grad_shifted.weight_grad(Xp, dY, geo, groups, Cg)  # checks: DW-EQ1
     slices = [geo.tap_slices(tap) for tap in taps]
     row = T * Cg * Xp.itemsize
