@@ -53,7 +53,7 @@ class Claims:
             (the output dtype then follows DT1).
         nonfinite: whether NaN and infinities follow NF1-NF3.
         accuracy: ``"componentwise"`` (AC1: direct sums, GEMM, any order) or
-            ``"normwise"`` (AC2: FFT-based algorithms).
+            ``"normwise"`` (AC2, and CV-AC2 for the layer: FFT-based algorithms).
         flushes_subnormals: whether it flushes subnormal numbers to zero (AC3
             then uses the smallest normal number).
         max_input_side: the largest m or n it supports, or None for no limit.
@@ -78,6 +78,10 @@ class Claims:
             (rather than refused) when the window does not fit.
         zero_size: whether zero-size inputs (N = 0, C = 0, a zero-size
             spatial axis) are supported.
+        output_padding_below_stride: whether the transposed convolution
+            follows ONNX's stricter rule ``output_padding < stride`` (TC-CL1):
+            it is then not asked for ``stride <= output_padding < dilation``,
+            which the specification (PyTorch's rule) admits.
     """
 
     dtypes: tuple[str, ...] = ADMITTED_DTYPES
@@ -97,6 +101,7 @@ class Claims:
     bias: bool = True
     empty_outputs: bool = True
     zero_size: bool = True
+    output_padding_below_stride: bool = False
 
     def __post_init__(self) -> None:
         if isinstance(self.dtypes, str):  # one name, not a sequence of characters
@@ -130,6 +135,7 @@ class Claims:
             "ranks": list(self.ranks), "padding": sorted(self.padding),
             "dilation": self.dilation, "groups": self.groups, "bias": self.bias,
             "empty_outputs": self.empty_outputs, "zero_size": self.zero_size,
+            "output_padding_below_stride": self.output_padding_below_stride,
         }
 
 

@@ -249,3 +249,151 @@ class LayerCase:
 
     def __repr__(self) -> str:
         return f"LayerCase({self.descriptor()})"
+
+
+# --------------------------------------------------------------------------- the gradients and the transposed convolution
+
+#: Short names of operands and attributes in a problem descriptor.
+_SHORT = {"dY": "dy", "X": "x", "W": "w", "B": "b", "input_shape": "in", "kernel_shape": "ks",
+          "stride": "s", "padding": "p", "output_padding": "op", "dilation": "d", "groups": "g"}
+
+
+def _attribute_text(name: str, value: Any) -> str:
+    if name == "padding":
+        return _padding_text(value)
+    if name == "groups":
+        return str(value)
+    return _tuple_text(value)
+
+
+class OperationCase:
+    """Shared behaviour of the calls of the layer's gradients and of the transposed convolution.
+
+    A subclass is a frozen dataclass whose fields are its operands (in
+    ``operand_names``), its attributes (in ``attribute_names``), ``layouts``
+    (one per operand) and ``followup``; ``op`` names the operation and
+    ``prefix`` starts its descriptor.
+    """
+
+    op: str = ""
+    prefix: str = ""
+    operand_names: tuple[str, ...] = ()
+    attribute_names: tuple[str, ...] = ()
+
+    def operands(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.operand_names)
+
+    def attributes(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.attribute_names}
+
+    def arguments(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """Fresh operands arranged as the layouts say, and fresh copies of the attributes."""
+        built = tuple(arrange(x, lay) if _is_array(x) else copy.deepcopy(x)
+                      for x, lay in zip(self.operands(), self.layouts))
+        return built, copy.deepcopy(self.attributes())
+
+    @property
+    def valid_arrays(self) -> bool:
+        return all(_is_array(x) or (x is None and name == "B")
+                   for name, x in zip(self.operand_names, self.operands()))
+
+    @property
+    def dtype_text(self) -> str:
+        names = [_dtype_text(x) for x in self.operands() if x is not None]
+        return names[0] if len(set(names)) == 1 else ".".join(names)
+
+    def descriptor(self) -> str:
+        """A one-line problem name, e.g. ``dx_dy1x2x5_w2x1x3_in1x1x7_s1_p0:0_d1_g1_float64``."""
+        parts = [self.prefix]
+        parts += [f"{_SHORT[name]}{_shape_text(x)}" for name, x in zip(self.operand_names, self.operands())
+                  if x is not None]
+        parts += [f"{_SHORT[name]}{_attribute_text(name, value)}" for name, value in self.attributes().items()]
+        layouts = [] if set(self.layouts) <= {"C"} else list(self.layouts)
+        return "_".join(parts + [self.dtype_text] + layouts)
+
+    def summary(self) -> dict[str, Any]:
+        def part(x: Any) -> dict[str, Any]:
+            if isinstance(x, np.ndarray):
+                return {"type": type(x).__name__, "shape": list(x.shape), "dtype": str(x.dtype)}
+            return {"type": type(x).__name__, "repr": repr(x)[:200]}
+        return {**{name: part(x) for name, x in zip(self.operand_names, self.operands())},
+                **{k: repr(v) for k, v in self.attributes().items()},
+                "layouts": list(self.layouts), "problem": self.descriptor()}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.descriptor()})"
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class InputGradCase(OperationCase):
+    """A call of ``conv_input_grad(dY, W, *, input_shape, stride, padding, dilation, groups)``."""
+
+    dY: Any
+    W: Any
+    input_shape: Any
+    stride: Any
+    padding: Any
+    dilation: Any
+    groups: Any
+    layouts: tuple[str, ...] = ("C", "C")
+    followup: "InputGradCase | None" = None
+
+    op = "conv_input_grad"
+    prefix = "dx"
+    operand_names = ("dY", "W")
+    attribute_names = ("input_shape", "stride", "padding", "dilation", "groups")
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class WeightGradCase(OperationCase):
+    """A call of ``conv_weight_grad(X, dY, *, kernel_shape, stride, padding, dilation, groups)``."""
+
+    X: Any
+    dY: Any
+    kernel_shape: Any
+    stride: Any
+    padding: Any
+    dilation: Any
+    groups: Any
+    layouts: tuple[str, ...] = ("C", "C")
+    followup: "WeightGradCase | None" = None
+
+    op = "conv_weight_grad"
+    prefix = "dw"
+    operand_names = ("X", "dY")
+    attribute_names = ("kernel_shape", "stride", "padding", "dilation", "groups")
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class BiasGradCase(OperationCase):
+    """A call of ``conv_bias_grad(dY)``."""
+
+    dY: Any
+    layouts: tuple[str, ...] = ("C",)
+    followup: "BiasGradCase | None" = None
+
+    op = "conv_bias_grad"
+    prefix = "db"
+    operand_names = ("dY",)
+    attribute_names = ()
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class TransposeCase(OperationCase):
+    """A call of ``conv_transpose(X, W, B, *, stride, padding, output_padding, dilation, groups)``."""
+
+    X: Any
+    W: Any
+    B: Any
+    stride: Any
+    padding: Any
+    output_padding: Any
+    dilation: Any
+    groups: Any
+    layouts: tuple[str, ...] = ("C", "C", "C")
+    followup: "TransposeCase | None" = None
+
+    op = "conv_transpose"
+    prefix = "tc"
+    operand_names = ("X", "W", "B")
+    attribute_names = ("stride", "padding", "output_padding", "dilation", "groups")

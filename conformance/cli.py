@@ -22,7 +22,7 @@ from .backend import BackendLoadError
 from .interrupts import EXIT_INTERRUPTED
 
 #: The operations `convspec check --op` accepts (those the harness has properties for).
-OPERATION_CHOICES = ("conv2d", "conv")
+OPERATION_CHOICES = ("conv2d", "conv", "conv_input_grad", "conv_weight_grad", "conv_bias_grad", "conv_transpose")
 from .profiles import PROFILES
 
 EXIT_OK, EXIT_USAGE = 0, 2  # 1 (a property failed) comes from Report.exit_code
@@ -72,8 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the backend: 'package.module:attr', 'path/file.py:attr', or a bundled name "
                             "(reference, spec, or an adapter such as scipy, numpy)")
     check.add_argument("--op", choices=list(OPERATION_CHOICES), default="conv2d",
-                       help="the operation to check: conv2d, the core conv2d(M, K, *, stride), or conv, the "
-                            "layer conv(X, W, B, *, stride, padding, dilation, groups) (default: %(default)s)")
+                       help="the operation to check: conv2d, the core conv2d(M, K, *, stride); conv, the "
+                            "layer conv(X, W, B, *, stride, padding, dilation, groups); its gradients "
+                            "conv_input_grad, conv_weight_grad, conv_bias_grad; or conv_transpose "
+                            "(convspec properties --op OP lists what is checked) (default: %(default)s)")
     check.add_argument("--profile", choices=list(PROFILES), default="default",
                        help="how many examples to run (default: %(default)s)")
     check.add_argument("--seed", type=int, default=0, help="seed of every random choice; the same seed "
@@ -118,8 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
                             "standard output and error, captured per call), print the full reproducer of "
                             "every failure and list the properties not claimed")
 
-    sub.add_parser("properties", help="list the properties and the clauses they check",
-                   description="List every property of the suite with the clauses it checks.")
+    listing = sub.add_parser("properties", help="list the properties and the clauses they check",
+                             description="List every property of the suite with the clauses it checks.")
+    listing.add_argument("--op", choices=list(OPERATION_CHOICES), default=None,
+                         help="list only the properties of this operation (default: every operation)")
     sub.add_parser("profiles", help="list the profiles and their sizes",
                    description="List the run profiles: example counts and problem sizes.")
     sub.add_parser("claims", help="list the claims a backend can make",
@@ -142,10 +146,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _list_properties(out) -> None:
+def _list_properties(out, op: str | None = None) -> None:
     from .properties import PROPERTIES
     for prop in PROPERTIES.values():
-        print(f"{prop.id:<26} {','.join(prop.clauses):<18} {prop.title}", file=out)
+        if op is None or prop.op == op:
+            print(f"{prop.id:<26} {','.join(prop.clauses):<18} {prop.title}", file=out)
 
 
 def _merge(args, out) -> int:
@@ -205,7 +210,7 @@ def _main(argv: Sequence[str] | None) -> int:
         _listing(args.command, out)
         return EXIT_OK
     if args.command == "properties" or getattr(args, "list_properties", False):
-        _list_properties(out)
+        _list_properties(out, args.op if args.command == "properties" or args.op != "conv2d" else None)
         return EXIT_OK
     if not args.target:
         parser.error("check needs a TARGET (or --list-properties)")

@@ -18,7 +18,6 @@ import math
 import os
 import re
 import shlex
-import sys
 from pathlib import Path
 from typing import TextIO
 
@@ -53,7 +52,8 @@ def ulp_text(label: str | None, fancy: bool = True) -> str:
         return "0 ulp"
     match = re.fullmatch(r"<=2\^(-?\d+)", label)
     if match:
-        return f"{le}{2 ** int(match.group(1)):g} ulp"
+        k = int(match.group(1))
+        return f"{le}{2 ** k:g} ulp" if k <= 64 else f"{le}2^{k} ulp"
     return f"{label.replace('<=', le)} ulp"
 
 
@@ -177,7 +177,9 @@ def write_reproducers(report: Report, directory: str | os.PathLike) -> dict[str,
 def _replay_command(report: Report, pid: str) -> str:
     run = report.run
     target = report.backend.get("target") or report.backend.get("name") or "TARGET"
-    return (f"convspec check {shlex.quote(str(target))} -k {pid} --profile {run.get('profile')} "
+    op = run.get("op") or "conv2d"
+    op_text = f" --op {op}" if op != "conv2d" else ""
+    return (f"convspec check {shlex.quote(str(target))}{op_text} -k {pid} --profile {run.get('profile')} "
             f"--seed {run.get('seed')} -v")
 
 

@@ -134,9 +134,12 @@ def perform(fn: Callable[..., Any], case: Case,
             capture: Callable[[], ContextManager[Callable[[], str]]] = StreamCapture()) -> Outcome:
     """Call ``fn`` on freshly built operands of ``case`` and record the outcome.
 
+    ``fn`` is a callable, or a `Backend`: its callable of the case's operation
+    is then called (a relation between two operations calls both).
     ``capture()`` is entered around the call and yields a function returning
     the text captured so far; warnings are recorded in any case.
     """
+    fn = getattr(fn, "ops", {}).get(case.op, fn)
     args, kwargs = case.arguments()
     before = [_fingerprint(x) for x in args]
     start = time.perf_counter()

@@ -24,14 +24,18 @@ from .results import PropertyResult, Status
 #: Property areas (the part of the id before the dot), most basic first.
 AREA_ORDER = ("shape", "dtype", "layout", "invalid", "values", "special", "effects", "metamorphic")
 
-_CLAUSE = re.compile(r"\b(Eq ?\d|EQ\d|[A-Z]{2}\d)\b")
+_CLAUSE = re.compile(r"\b([A-Z]{2}-[A-Z]{2}\d|Eq ?\d|EQ\d|[A-Z]{2}\d)\b")
 _DESCRIPTOR = re.compile(r"\bm\S*_k\S*_s\S+")
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?", re.IGNORECASE)
 
 
 def area_rank(property_id: str) -> int:
-    area = property_id.split(".", 1)[0]
-    return AREA_ORDER.index(area) if area in AREA_ORDER else len(AREA_ORDER)
+    """The rank of the first part of the id that names an area (``conv_input_grad.values``: values)."""
+    for part in property_id.split("."):
+        area = "special" if part == "specials" else part
+        if area in AREA_ORDER:
+            return AREA_ORDER.index(area)
+    return len(AREA_ORDER)
 
 
 def violated_clause(message: str) -> str:
@@ -41,8 +45,9 @@ def violated_clause(message: str) -> str:
 
 
 def pattern(message: str) -> str:
-    """The first line of a message with problem descriptors and numbers masked."""
-    first = message.splitlines()[0] if message else ""
+    """The first line of a message up to its first ``"; "`` (what is wrong, before where and by
+    how much), with problem descriptors and numbers masked."""
+    first = message.splitlines()[0].split("; ", 1)[0] if message else ""
     return _NUMBER.sub("#", _DESCRIPTOR.sub("<problem>", first))
 
 
@@ -77,6 +82,7 @@ class Group:
         if r.failure is None:
             return f"the harness could not evaluate {r.id}"
         text = r.failure.message.splitlines()[0] if r.failure.message else r.failure.kind
+        text = text.removeprefix(f"[{clause}] ") if clause else text
         return f"{kind}{' of ' + clause if clause else ''}: {text}"
 
 

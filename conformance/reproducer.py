@@ -146,17 +146,24 @@ def _file_backend_lines(where: str, attr: str) -> list[str]:
             f"conv2d = _module.{attr}"]
 
 
-def backend_lines(target: str | None, fn: Any = None, op: str = "conv2d") -> list[str]:
-    """Lines that bind the backend's callable of operation ``op`` to the name ``op``."""
+def backend_lines(target: str | None, fn: Any = None, op: str | Sequence[str] = "conv2d") -> list[str]:
+    """Lines that bind the backend's callable of each operation in ``op`` to the operation's name.
+
+    The core binds ``conv2d`` to the target itself.  Other operations go
+    through ``_backend``, narrowed with ``for_op`` when it is a `Backend`
+    (which may provide several operations; calling it calls only its own).
+    """
+    ops = [op] if isinstance(op, str) else list(dict.fromkeys(op))
     lines = _backend_lines(target, fn)
-    if op == "conv2d":
+    if ops == ["conv2d"]:
         return lines
-    renamed = [line.replace("conv2d = ", f"{op} = ") for line in lines]
     if target in ("reference", "spec"):
-        return [f"from convspec.{target} import {op}"]
-    if target and ":" not in target:
-        renamed[-1] = renamed[-1] + f".for_op({op!r})"
-    return renamed
+        return [f"from convspec.{target} import {', '.join(ops)}"]
+    if not target and lines[-1].startswith("conv2d = ..."):
+        return [f"{name} = ...  # the backend was given as an object: bind your function here" for name in ops]
+    lines[-1] = lines[-1].replace("conv2d = ", "_backend = ", 1)
+    return lines + [f"{name} = _backend.for_op({name!r}) if hasattr(_backend, 'for_op') else _backend"
+                    for name in ops]
 
 
 def _backend_lines(target: str | None, fn: Any = None) -> list[str]:
@@ -215,7 +222,7 @@ def render(*, property_id: str, clauses: Sequence[str], kind: str, message: str,
                "Running this script raises AssertionError (or the backend's own error, or",
                "crashes / hangs, as the run reported) while the failure persists.", '"""']
     imports = (["import base64"] if "base64." in text else []) + ["", "import numpy as np", ""]
-    op = cases[0].op if cases else "conv2d"
-    lines = header + imports + backend_lines(target, fn, op) + [""] + body + [""] + code.splitlines() + [
+    ops = [case.op for case in cases] or ["conv2d"]
+    lines = header + imports + backend_lines(target, fn, ops) + [""] + body + [""] + code.splitlines() + [
         "", "print('the failure did not reproduce: the property holds for this example')", ""]
     return "\n".join(lines)

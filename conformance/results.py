@@ -23,6 +23,8 @@ The run as a whole holds when no property is ``fail`` or ``error``
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -75,11 +77,12 @@ class Failure:
 def worst_ulp_label(histogram: dict[str, int]) -> str | None:
     """The largest non-empty bin of an ULP histogram (``'0'``, ``'<=1'``, ``'<=2^k'``), or None."""
     def size(label: str) -> float:
+        """log2 of the bin's upper edge (exponents, so that ``2^2000`` compares without overflow)."""
         if label == "0":
-            return 0.0
+            return float("-inf")
         text = label.lstrip("<=>")
         try:
-            return float(2 ** int(text[2:])) if text.startswith("2^") else float(text)
+            return float(int(text[2:])) if text.startswith("2^") else math.log2(float(text))
         except ValueError:
             return float("inf")
     labels = [label for label, count in histogram.items() if count]

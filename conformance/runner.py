@@ -13,7 +13,10 @@ For each selected property the runner
 Shrinking stops early, keeping the smallest failure found so far, when the
 backend hangs (every retry would cost a full timeout), after
 `CRASH_SHRINK_LIMIT` crashes (every crash costs a worker restart), or
-after the profile's ``shrink_seconds``.
+after the profile's ``shrink_calls`` examples (a count, so a seed gives the
+same counterexample on any machine) or, as a safety net for very slow
+backends, its ``shrink_seconds`` (the failure then says that shrinking was cut
+by time, and may differ between runs).
 
 Hangs and crashes cost time, so a property stops calling the backend at its
 first one: the rest of a batch (the deterministic layer, or the calls of one
@@ -127,7 +130,7 @@ def make_executor(backend: Backend, isolation: str) -> tuple[Executor, str]:
     if isolation not in ISOLATIONS:
         raise ValueError(f"unknown isolation {isolation!r}; choose one of {', '.join(ISOLATIONS)}")
     if isolation == "inprocess":
-        return InProcessExecutor(backend.fn), ""
+        return InProcessExecutor(backend), ""
     if backend.target:
         load = {"target": backend.target, "op": backend.op}
     else:
@@ -136,7 +139,7 @@ def make_executor(backend: Backend, isolation: str) -> tuple[Executor, str]:
         except Exception as exc:
             if isolation == "subprocess":
                 raise BackendLoadError(f"the backend cannot be sent to a worker process: {exc}") from exc
-            return InProcessExecutor(backend.fn), f"in-process: the backend cannot be pickled ({exc})"
+            return InProcessExecutor(backend), f"in-process: the backend cannot be pickled ({exc})"
     executor = SubprocessExecutor(load)
     shield_workers(executor)
     try:
@@ -148,7 +151,7 @@ def make_executor(backend: Backend, isolation: str) -> tuple[Executor, str]:
     except WorkerStartError as exc:
         if isolation == "subprocess":
             raise BackendLoadError(f"the worker process could not load the backend: {exc}") from exc
-        return InProcessExecutor(backend.fn), f"in-process: the worker could not load the backend ({exc})"
+        return InProcessExecutor(backend), f"in-process: the worker could not load the backend ({exc})"
     return executor, ""
 
 
@@ -257,19 +260,26 @@ class _Search:
         self.examples = 0
         self.last: tuple[Example, Violation] | None = None
         self.first_failure: float | None = None
+        self.shrink_tries = 0
+        self.cut_by_time = False
         self.crashes = 0
 
     def test(self, example: Example) -> None:
         self.examples += 1
+        if self.first_failure is not None:
+            self.shrink_tries += 1
+            if self.shrink_tries > self.profile.shrink_calls:
+                raise _StopShrinking()
+            if time.perf_counter() - self.first_failure > self.profile.shrink_seconds:
+                self.cut_by_time = True
+                raise _StopShrinking()
         try:
             self.prop.check(example, self.ctx)
         except Violation as violation:
             self.last = (example, violation)
-            now = time.perf_counter()
-            self.first_failure = self.first_failure or now
+            self.first_failure = self.first_failure or time.perf_counter()
             self.crashes += violation.kind == "crashed"
-            if (violation.kind == "timeout" or self.crashes > CRASH_SHRINK_LIMIT
-                    or now - self.first_failure > self.profile.shrink_seconds):
+            if violation.kind == "timeout" or self.crashes > CRASH_SHRINK_LIMIT:
                 raise _StopShrinking() from None
             raise
 
@@ -291,7 +301,7 @@ class Runner:
         dtypes = frozenset().union(*(e.dtypes or () for e in entries))
         layouts = frozenset().union(*(e.layouts or () for e in entries))
         return Context(self.claims, self.profile, _Caller(self.executor, self.watch),
-                       AccuracySummary(), dtypes, layouts, self.backend.op)
+                       AccuracySummary(), dtypes, layouts, self.backend.op, self.backend.operations)
 
     def _failure(self, prop: Property, violation: Violation, blob: str | None = None,
                  kind: str | None = None, message: str | None = None, output: str = "") -> Failure:
@@ -344,7 +354,12 @@ class Runner:
             test()
         except _StopShrinking:
             example, violation = search.last
-            return search, self._failure(prop, violation, output=ctx.call.output_of(violation.cases))
+            message = None
+            if search.cut_by_time:
+                message = (f"{violation.message} (shrinking was stopped after "
+                           f"{self.profile.shrink_seconds:g} s: another run may report another example)")
+            return search, self._failure(prop, violation, output=ctx.call.output_of(violation.cases),
+                                         message=message)
         except Violation as violation:
             notes = "\n".join(getattr(violation, "__notes__", []))
             match = _BLOB.search(notes)
@@ -541,7 +556,8 @@ def run_suite(backend, *, profile: str = "default", seed: int = 0, dtypes=None, 
             abort(session.executor)
     not_run = [p.id for p in props if p.id not in results]
     run_info: dict[str, Any] = {
-        "profile": session.profile.name, "seed": seed, "isolation": session.executor.isolation,
+        "profile": session.profile.name, "seed": seed, "op": session.backend.op,
+        "isolation": session.executor.isolation,
         "isolation_note": session.note, "timeout": session.timeout,
         "started": started.isoformat(timespec="seconds"),
         "seconds": round(time.perf_counter() - clock, 3),

@@ -32,7 +32,7 @@ of M and K, so that ``0 * inf`` (NaN under IEEE) occurs under the windows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
 import numpy as np
@@ -314,6 +314,8 @@ class LayerFeatures:
     bias: bool = True
     empty_outputs: bool = False
     zero_size: bool = False
+    remainder: bool = False
+    """Draw, on purpose, an axis with remainder rows: ``(padded − k_eff) mod s > 0`` (the gradients)."""
 
     @classmethod
     def from_claims(cls, claims, empty: bool = False) -> "LayerFeatures":
@@ -395,6 +397,13 @@ def layer_specs(draw, features: LayerFeatures, max_side: int = 7, max_kernel: in
             spatial.append(need + draw(st.integers(0, max_side), label=f"size {t} beyond the window"))
     stride = tuple(draw(st.one_of(st.integers(1, 3), st.integers(1, (kernel[t] - 1) * dilation[t] + 3)),
                         label=f"stride {t}") for t in range(rank))
+    if features.remainder and draw(st.booleans(), label="remainder rows on purpose"):
+        t = draw(st.integers(0, rank - 1), label="remainder axis")
+        stride = tuple(max(s, 2) if u == t else s for u, s in enumerate(stride))
+        lo, hi = pads[t] if form in ("explicit", "asymmetric", "negative") else (0, 0)
+        past = spatial[t] + lo + hi - ((kernel[t] - 1) * dilation[t] + 1)
+        want = draw(st.integers(1, stride[t] - 1), label="remainder rows")
+        spatial[t] += (want - past) % stride[t]
     padding = form if form in ("VALID", "SAME_UPPER", "SAME_LOWER") else tuple(pads)
     bias = features.bias and draw(st.booleans(), label="bias")
     return LayerSpec(batch, cg * groups, og * groups, tuple(spatial), kernel, stride, padding, dilation,
@@ -481,3 +490,240 @@ def layer_cases(draw, features: LayerFeatures, pairs: st.SearchStrategy[tuple[st
             X, W, B = (planted if name == where else arr for name, arr in (("X", X), ("W", W), ("B", B)))
     lay = tuple(draw(st.sampled_from(list(layouts)), label=f"layout of {name}") for name in "XWB")
     return LayerCase(X, W, B, spec.stride, spec.padding, spec.dilation, spec.groups, lay)
+
+
+# --------------------------------------------------------------------------- the gradients and the transposed convolution
+#
+# A problem of ``conv_input_grad``, ``conv_weight_grad``, ``conv_bias_grad`` or
+# ``conv_transpose`` is drawn as its *forward* layer problem (`layer_specs`,
+# explicit pads only, remainder rows often on purpose) and read backwards:
+#
+# * the input gradient takes ``dY`` of the forward output's shape, the forward
+#   ``W`` and ``input_shape = X.shape``;
+# * the weight gradient takes the forward ``X``, ``dY`` and ``kernel_shape = W.shape``;
+# * the bias gradient takes ``dY``;
+# * the transposed convolution takes ``X`` of the forward output's shape
+#   ``(N, O, *S_out)`` and the forward ``W`` (``(O, C/g, *K)``: its C is the
+#   forward O), a bias of the forward C, and an ``output_padding`` that is the
+#   forward remainder (the matching problem, whose output has the forward
+#   input's shape) or any value the claimed rule admits: ``< max(s, d)``
+#   (TC-AT2), or ``< s`` under ONNX's rule (TC-CL1).
+#
+# Arrays of up to `HYPOTHESIS_ELEMENTS` elements take their values from
+# hypothesis, so that counterexamples shrink; larger ones from a seeded generator.
+# Integer values are bounded so that no sum overflows: an element of dX has
+# ``(O/g)·∏K`` terms, of dW and dB ``N·∏S_out``, of the transposed convolution
+# ``(C/g)·∏K`` plus the bias (C, g read as its own).
+
+from .cases import BiasGradCase, InputGradCase, TransposeCase, WeightGradCase
+
+#: The operations drawn from a forward problem, by name.
+GRADIENT_OPS = ("conv_input_grad", "conv_weight_grad", "conv_bias_grad", "conv_transpose")
+#: Arrays of at most this many elements take their values from hypothesis (they shrink); larger
+#: ones from a generator seeded by a drawn seed.
+HYPOTHESIS_ELEMENTS = 256
+#: Padding forms the gradients take (explicit pairs; ``VALID`` is read as zero pairs).
+GRADIENT_FORMS = ("explicit", "asymmetric", "negative", "VALID")
+
+
+def gradient_features(claims, op: str, empty: bool = False, remainder: bool = True) -> LayerFeatures:
+    """The layer features of a gradient's forward problem: explicit pads (no negative ones for
+    ``conv_transpose``, TC-PD1), remainder rows on purpose."""
+    forms = set(GRADIENT_FORMS) - ({"negative"} if op == "conv_transpose" else set())
+    padding = frozenset(claims.padding) & forms or frozenset({"VALID"})
+    features = LayerFeatures.from_claims(claims, empty and op != "conv_transpose")
+    return LayerFeatures(features.ranks, padding, features.dilation, features.groups,
+                         features.bias and op == "conv_transpose", features.empty_outputs,
+                         features.zero_size, remainder)
+
+
+def explicit_pads(spec: LayerSpec) -> tuple[tuple[int, int], ...]:
+    """The spec's pads as pairs (``VALID`` is zero pairs; the gradients take no SAME names)."""
+    if spec.padding == "VALID":
+        return ((0, 0),) * len(spec.spatial)
+    return tuple((int(lo), int(hi)) for lo, hi in spec.padding)
+
+
+def forward_out(spec: LayerSpec) -> tuple[int, ...]:
+    """``(N, O, *S_out)``: the forward problem's output shape (CV-SH1, `spec.geometry`)."""
+    from convspec.spec.geometry import geometry
+    grid = geometry(spec.spatial, spec.kernel, spec.stride, spec.dilation, explicit_pads(spec))
+    return (spec.batch, spec.out_channels, *grid.out_shape)
+
+
+def forward_remainder(spec: LayerSpec) -> tuple[int, ...]:
+    """``(padded − k_eff) mod s`` per axis: the output_padding of the matching transposed problem."""
+    from convspec.spec.geometry import geometry
+    grid = geometry(spec.spatial, spec.kernel, spec.stride, spec.dilation, explicit_pads(spec))
+    return tuple(axis.remainder for axis in grid.axes)
+
+
+@dataclass(frozen=True)
+class GradientShapes:
+    """The operand shapes of one gradient-like call of a forward problem, and its term count."""
+
+    shapes: tuple[tuple[int, ...] | None, ...]
+    terms: int
+
+
+def gradient_shapes(op: str, spec: LayerSpec) -> GradientShapes:
+    """Operand shapes of ``op`` read from the forward ``spec`` (see above), bias last for the transpose."""
+    out = forward_out(spec)
+    per_window = int(np.prod(out[2:])) * spec.batch
+    kernel = int(np.prod(spec.kernel))
+    if op == "conv_input_grad":
+        return GradientShapes((out, spec.w_shape), (spec.out_channels // spec.groups) * kernel)
+    if op == "conv_weight_grad":
+        return GradientShapes((spec.x_shape, out), per_window)
+    if op == "conv_bias_grad":
+        return GradientShapes((out,), per_window)
+    bias = (spec.in_channels,) if spec.bias else None
+    return GradientShapes((out, spec.w_shape, bias), (spec.out_channels // spec.groups) * kernel + spec.bias)
+
+
+def gradient_case(op: str, spec: LayerSpec, arrays, output_padding=None, layouts=None):
+    """The call of ``op`` for the forward ``spec`` with operands ``arrays`` (in the op's order)."""
+    pads, d = explicit_pads(spec), len(spec.spatial)
+    attrs = dict(stride=spec.stride, padding=pads, dilation=spec.dilation, groups=spec.groups)
+    if op == "conv_input_grad":
+        case = InputGradCase(arrays[0], arrays[1], spec.x_shape, **attrs)
+    elif op == "conv_weight_grad":
+        case = WeightGradCase(arrays[0], arrays[1], spec.w_shape, **attrs)
+    elif op == "conv_bias_grad":
+        case = BiasGradCase(arrays[0])
+    else:
+        extra = forward_remainder(spec) if output_padding is None else tuple(output_padding)
+        case = TransposeCase(arrays[0], arrays[1], arrays[2] if len(arrays) > 2 else None,
+                             spec.stride, pads, extra, spec.dilation, spec.groups)
+    return case if layouts is None else replace(case, layouts=tuple(layouts))
+
+
+def _operand_dtypes(op: str, dtypes: tuple[str, str, str]) -> tuple[str, ...]:
+    """Dtypes of the op's operands from a drawn ``(a, b, bias)`` triple."""
+    a, b, bias = dtypes
+    return {"conv_bias_grad": (a,), "conv_transpose": (a, b, bias)}.get(op, (a, b))
+
+
+def _magnitudes(dtypes: Sequence[str], terms: int, bits: float) -> tuple[int, int]:
+    """Value magnitudes ``(A, B)`` of the two factors so that no integer sum overflows."""
+    first, second = np.dtype(dtypes[0]), np.dtype(dtypes[1] if len(dtypes) > 1 else dtypes[0])
+    if np.result_type(*dtypes).kind not in "iu":
+        return 2 ** 12, 2 ** 12
+    if len(dtypes) == 1:  # a bias gradient: every term is dY · 1
+        return integer_magnitudes(first, first, max(terms, 1), bits)[0], 1
+    return integer_magnitudes(first if first.kind in "iu" else np.dtype(np.int64),
+                              second if second.kind in "iu" else np.dtype(np.int64), max(terms, 1), bits)
+
+
+def within_integers(op: str, spec: LayerSpec, dtypes: Sequence[str]) -> LayerSpec:
+    """``spec``, or a smaller one when an integer output cannot hold even a sum of ±1 terms.
+
+    The weight and bias gradients sum ``N·∏S_out`` terms, more than a narrow
+    integer dtype holds; the spatial sizes then shrink to one window (batch 1,
+    zero pads if still needed).
+    """
+    out = np.result_type(*dtypes)
+    if out.kind not in "iu":
+        return spec
+    top = int(np.iinfo(out).max)
+    for step in ("spatial", "pads"):
+        if gradient_shapes(op, spec).terms <= top:
+            return spec
+        pads = explicit_pads(spec) if step == "spatial" else ((0, 0),) * len(spec.spatial)
+        sizes = tuple(max(0, (k - 1) * d + 1 - lo - hi) for k, d, (lo, hi) in zip(spec.kernel, spec.dilation, pads))
+        spec = replace(spec, batch=min(spec.batch, 1), spatial=sizes, padding=pads)
+    return spec
+
+
+@st.composite
+def wide_dilation(draw, spec: LayerSpec) -> LayerSpec:
+    """``spec`` with ``dilation > stride`` and a kernel of at least 2 on axis 0, sizes grown to fit."""
+    s = spec.stride[0]
+    d = max(spec.dilation[0], s + draw(st.integers(1, 2), label="dilation beyond the stride"))
+    kernel = (max(spec.kernel[0], 2),) + spec.kernel[1:]
+    lo, hi = explicit_pads(spec)[0]
+    size = max(spec.spatial[0], (kernel[0] - 1) * d + 1 - lo - hi)
+    return replace(spec, dilation=(d,) + spec.dilation[1:], kernel=kernel, spatial=(size,) + spec.spatial[1:])
+
+
+@st.composite
+def output_paddings(draw, spec: LayerSpec, below_stride: bool) -> tuple[int, ...]:
+    """The matching remainder, or any output_padding within the claimed rule (TC-AT2, TC-CL1)."""
+    if draw(st.booleans(), label="output_padding of the matching problem"):
+        return forward_remainder(spec)
+    limits = [s if below_stride else max(s, d) for s, d in zip(spec.stride, spec.dilation)]
+    return tuple(draw(st.integers(0, limit - 1), label=f"output_padding {t}") for t, limit in enumerate(limits))
+
+
+@st.composite
+def gradient_cases(draw, op: str, features: LayerFeatures, pairs: st.SearchStrategy[tuple[str, str]],
+                   layouts: Sequence[str] = ("C",), floats: str = "moderate", specials: int = 0,
+                   max_side: int = 6, below_stride: bool = False, wide_output_padding: bool = False):
+    """One valid call of ``op`` (see above): forward structure, dtypes, values, layouts.
+
+    ``wide_output_padding`` (the transposed convolution) makes axis 0's
+    dilation exceed its stride and draws ``stride <= output_padding < dilation``
+    there, which TC-AT2 admits and ONNX's rule does not.
+    """
+    spec = draw(layer_specs(features, max_side=max_side), label="forward problem")
+    if wide_output_padding:
+        spec = draw(wide_dilation(spec), label="dilation above the stride")
+    dtypes = _operand_dtypes(op, draw(layer_dtypes(pairs), label="dtypes"))
+    spec = within_integers(op, spec, dtypes)
+    shapes = gradient_shapes(op, spec)
+    bits = draw(st.sampled_from([0.5, 0.0, 1.0]), label="integer range (fraction of bits)")
+    A, Bm = _magnitudes(dtypes, shapes.terms, bits)
+    arrays = []
+    for number, (shape, dtype) in enumerate(zip(shapes.shapes, dtypes)):
+        if shape is None:
+            arrays.append(None)
+            continue
+        dt = np.dtype(dtype)
+        magnitude = (A, Bm, min(A * Bm, 2 ** 62))[number]
+        if int(np.prod(shape)) <= HYPOTHESIS_ELEMENTS:
+            arrays.append(draw(hnp.arrays(dt, shape, elements=_small_elements(dt, magnitude, floats)),
+                               label=f"operand {number}"))
+        else:  # large: a seeded generator (hypothesis would spend its time drawing elements)
+            rng = np.random.default_rng(draw(seeds(), label=f"operand {number} values seed"))
+            arrays.append(integer_array(rng, shape, dt, magnitude, False) if dt.kind in "iu"
+                          else float_array(rng, shape, dt, floats))
+    if specials:
+        rng = np.random.default_rng(draw(seeds(), label="special positions seed"))
+        candidates = [i for i, x in enumerate(arrays) if x is not None and x.dtype.kind in "fc" and x.size]
+        if candidates:
+            where = draw(st.sampled_from(candidates), label="NaN/inf in operand")
+            planted = arrays[where].reshape(-1).copy()
+            for _ in range(draw(st.integers(1, specials), label="how many NaN/inf")):
+                planted[int(rng.integers(planted.size))] = [np.nan, np.inf, -np.inf][int(rng.integers(3))]
+            arrays[where] = planted.reshape(arrays[where].shape)
+    extra = draw(output_paddings(spec, below_stride), label="output_padding") if op == "conv_transpose" else None
+    if wide_output_padding:
+        s, d = spec.stride[0], spec.dilation[0]
+        extra = (draw(st.integers(s, d - 1), label="output_padding 0 (>= stride)"),) + tuple(extra[1:])
+    lay = tuple(draw(st.sampled_from(list(layouts)), label=f"layout of operand {i}") for i in range(len(arrays)))
+    case = gradient_case(op, spec, arrays, extra, lay)
+    if op == "conv_transpose":
+        from convspec.spec import SpecValueError
+        from .operations import operation
+        try:
+            operation(op).problem(case)
+        except SpecValueError:  # an output length below zero (TC-SH2): the matching problem has none
+            case = gradient_case(op, spec, arrays, None, lay)
+    return case
+
+
+def gradient_fill(rng: np.random.Generator, op: str, spec: LayerSpec, dtype: str):
+    """Operands of ``op`` for a large forward ``spec`` from a seeded generator (moderate values,
+    integer sums that fit)."""
+    shapes = gradient_shapes(op, spec)
+    dtypes = (dtype,) * len(shapes.shapes)
+    A, Bm = _magnitudes(dtypes[:2] if op != "conv_bias_grad" else dtypes, shapes.terms, 0.5)
+    arrays = []
+    for number, shape in enumerate(shapes.shapes):
+        if shape is None:
+            arrays.append(None)
+        elif np.dtype(dtype).kind in "iu":
+            arrays.append(integer_array(rng, shape, dtype, (A, Bm, A * Bm)[number], False))
+        else:
+            arrays.append(float_array(rng, shape, dtype, "moderate"))
+    return arrays

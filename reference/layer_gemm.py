@@ -44,7 +44,7 @@ MIN_BLOCK = 256
 JOBS_PER_WORKER = 4
 
 
-def _restrict(tap_slices: tuple[slice, ...], geometry: Geometry, prefix: tuple[int, ...],
+def restrict(tap_slices: tuple[slice, ...], geometry: Geometry, prefix: tuple[int, ...],
               start: int, stop: int) -> tuple:
     """The tap's slices cut to outputs ``prefix`` on the leading axes and ``start:stop`` on the next."""
     parts = []
@@ -102,7 +102,7 @@ def correlate(Xp: np.ndarray, Wk: np.ndarray, geometry: Geometry, groups: int, o
         Y = out[lead].reshape(o1 - o0, -1)
         channels = (n, slice(g * Cg, (g + 1) * Cg))
         if direct:
-            X = Xp[channels + _restrict(slices[0], geometry, tuple(prefix), r0, r1)].reshape(Cg, -1)
+            X = Xp[channels + restrict(slices[0], geometry, tuple(prefix), r0, r1)].reshape(Cg, -1)
         else:
             width = (r1 - r0) * math.prod(S[t + 1:])
             need = T * Cg * width
@@ -111,7 +111,7 @@ def correlate(Xp: np.ndarray, Wk: np.ndarray, geometry: Geometry, groups: int, o
                 buf = buffers.cols = np.empty(max(need, T * Cg * block * math.prod(S[t + 1:])), Xp.dtype)
             cols = buf[:need].reshape((T, Cg, r1 - r0) + S[t + 1:])
             for a in range(T):
-                cols[a] = Xp[channels + _restrict(slices[a], geometry, tuple(prefix), r0, r1)]  # checks: CV-EQ1
+                cols[a] = Xp[channels + restrict(slices[a], geometry, tuple(prefix), r0, r1)]  # checks: CV-EQ1
             X = cols.reshape(T * Cg, width)
         with np.errstate(all="ignore"):  # overflow to inf is the IEEE result (CV-AC1 leaves it open)
             np.matmul(Wrow[g, o0:o1], X, out=Y)  # checks: CV-EQ1

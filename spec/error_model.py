@@ -44,7 +44,7 @@ and float64 arithmetic inflated by explicit factors elsewhere.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
@@ -162,90 +162,6 @@ def nonfinite_windows(M: np.ndarray, K: np.ndarray, stride) -> np.ndarray:
     return (counts > 0) | bool((~np.isfinite(K)).any())
 
 
-@dataclass
-class Accuracy:
-    """The outcome of comparing one output array with the exact values."""
-
-    ok: bool
-    worst_ratio: float
-    """Largest observed error divided by its bound (<= 1 passes)."""
-    worst_index: tuple[int, ...] | None
-    violations: int
-    compared: int
-    unconstrained: int = 0
-    ulp_histogram: dict[str, int] = field(default_factory=dict)
-
-
-def ulp_histogram(actual: np.ndarray, expected: np.ndarray, out_dtype) -> dict[str, int]:
-    """Count errors by size in units in the last place of the output dtype."""
-    real = real_dtype(out_dtype)
-    with np.errstate(all="ignore"):
-        ulp = np.spacing(np.abs(expected).astype(real)).astype(np.float64)
-        err = np.abs(actual.astype(np.complex128) - expected.astype(np.complex128)) / ulp
-    buckets: dict[str, int] = {}
-    for e in np.ravel(err):
-        if not np.isfinite(e):
-            continue
-        label = "0" if e == 0 else "<=1" if e <= 1 else f"<=2^{math.ceil(math.log2(e))}"
-        buckets[label] = buckets.get(label, 0) + 1
-    return buckets
-
-
-def _errors(actual: np.ndarray, expected: np.ndarray,
-            residual: np.ndarray | None = None) -> np.ndarray:
-    """float64 upper bounds of ``|actual - c|``.
-
-    ``expected`` is ``c`` rounded to 64-bit parts.  Without ``residual`` the
-    rounding ``|c - expected| <= 2**-53 |expected|`` is added as slack, which is
-    as large as the AC1 bound itself when the output is float64.  With
-    ``residual`` (``c - expected`` rounded to 64 bits, from `exact_residual`)
-    the error is formed as ``(actual - expected) - residual``: each of the two
-    subtractions is rounded once, and the residual's own rounding leaves a slack
-    of only ``2**-53 |residual|``, about ``2**-106 |c|``.
-    """
-    wide = np.complex128 if np.iscomplexobj(actual) or np.iscomplexobj(expected) else np.float64
-    a = actual.astype(wide)
-    e = expected.astype(wide)
-    with np.errstate(all="ignore"):
-        if residual is None:
-            return (np.abs(a - e) + _U64 * np.abs(e)) * (1 + 8 * _U64)
-        r = residual.astype(wide)
-        diff = np.where(np.isfinite(e), (a - e) - r, a - e)
-        return (np.abs(diff) + _U64 * np.abs(r)) * (1 + 8 * _U64)
-
-
-def compare_componentwise(actual: np.ndarray, expected: np.ndarray, bound: np.ndarray,
-                          unconstrained: np.ndarray, out_dtype,
-                          residual: np.ndarray | None = None) -> Accuracy:
-    """Check ``|actual - c| <= bound`` wherever the output is constrained (AC1, AC4, AC5).
-
-    ``expected`` is the exact value rounded to float64 (or complex128) and
-    ``residual`` the rounding's remainder when the exact value is known (see
-    `_errors`; pass it whenever the output dtype is 64-bit, or the
-    comparison's own slack competes with the bound).  When ``expected`` is the
-    reference's result instead, pass the reference's bound as part of
-    ``bound``.  Zeros compare by value (AC5).
-    """
-    errors = _errors(actual, expected, residual)
-    compared = ~unconstrained
-    with np.errstate(all="ignore"):
-        ratio = np.where(compared, errors / np.where(bound > 0, bound, np.inf), 0.0)
-        ratio = np.where(compared & (errors == 0), 0.0, ratio)
-        ratio = np.where(compared & (bound == 0) & (errors > 0), np.inf, ratio)
-    ratio = np.where(np.isnan(ratio), np.inf, ratio)
-    bad = ratio > 1  # checks: AC1
-    worst = np.unravel_index(int(np.argmax(ratio)), ratio.shape) if ratio.size else None
-    return Accuracy(
-        ok=not bad.any(),
-        worst_ratio=float(ratio.max()) if ratio.size else 0.0,
-        worst_index=tuple(int(v) for v in worst) if worst is not None else None,
-        violations=int(bad.sum()),
-        compared=int(compared.sum()),
-        unconstrained=int(unconstrained.sum()),  # checks: AC4
-        ulp_histogram=ulp_histogram(actual[compared], expected[compared], out_dtype),
-    )
-
-
 def componentwise_bound(M: np.ndarray, K: np.ndarray, stride, out_dtype,
                         flushes_subnormals: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """The AC1 bound for every output, and the AC4 mask of unconstrained outputs.
@@ -276,7 +192,7 @@ def normwise_beta(m_shape, k_shape, out_dtype) -> float:
     return _up((1 + u) * Fraction(_up(math.sqrt(N))) * inner + u * Fraction(_up(math.sqrt(mk * nk))))  # checks: AC2
 
 
-def _frobenius(x: np.ndarray) -> float:
+def frobenius(x: np.ndarray) -> float:
     """``||x||_F`` without underflow or overflow in the squares: scaled by ``max |x|``."""
     scale = float(np.max(x)) if x.size else 0.0
     if scale == 0 or not math.isfinite(scale):
@@ -284,34 +200,26 @@ def _frobenius(x: np.ndarray) -> float:
     return scale * float(np.linalg.norm(x / scale))
 
 
-def compare_normwise(actual: np.ndarray, expected: np.ndarray, M: np.ndarray, K: np.ndarray,
-                     stride, out_dtype, flushes_subnormals: bool = False) -> Accuracy:
-    """Check the AC2 bound over the outputs whose windows are finite."""
-    finite_M = np.where(np.isfinite(M), M, 0)
-    finite_K = np.where(np.isfinite(K), K, 0)
+def normwise_bound(M: np.ndarray, K: np.ndarray, stride, out_dtype,
+                   flushes_subnormals: bool = False) -> tuple[float, np.ndarray]:
+    """The AC2 bound on ``||C_hat - C||_F`` over the outputs with finite windows, and those with others.
+
+    The bound is ``beta * ||M||_F * ||K||_F`` plus the underflow term
+    ``n * eta * sqrt(m''n'')``, non-finite inputs counting as 0; it is
+    ``inf`` (no constraint, AC4) when the norms' product overflows the output dtype.
+    """
     skip = nonfinite_windows(M, K, stride)
     beta = normwise_beta(M.shape, K.shape, out_dtype)
     tiny = 2 * smallest_normal(out_dtype) if flushes_subnormals else smallest_subnormal(out_dtype)
+    outputs = skip.size
     with np.errstate(all="ignore"):
-        norm_M = _frobenius(_abs64(finite_M)) * (1 + 4 * _U64 * math.sqrt(M.size))
-        norm_K = _frobenius(_abs64(finite_K)) * (1 + 4 * _U64 * math.sqrt(K.size))
+        norm_M = frobenius(_abs64(np.where(np.isfinite(M), M, 0))) * (1 + 4 * _U64 * math.sqrt(M.size))
+        norm_K = frobenius(_abs64(np.where(np.isfinite(K), K, 0))) * (1 + 4 * _U64 * math.sqrt(K.size))
         # beta * (norm_M * norm_K): the other order underflows for tiny operands
-        bound = (beta * (norm_M * norm_K) + _up(K.size * tiny) * math.sqrt(actual.size)) * (1 + 8 * _U64)
-        errors = _errors(actual, expected)[~skip]
-        total = _frobenius(errors) * (1 + 4 * _U64 * math.sqrt(max(errors.size, 1)))
-    overflow = float(np.finfo(real_dtype(out_dtype)).max)
-    if not math.isfinite(bound) or norm_M * norm_K >= overflow:
-        return Accuracy(True, 0.0, None, 0, 0, unconstrained=int(errors.size))  # checks: AC4
-    ratio = total / bound if bound > 0 else (0.0 if total == 0 else math.inf)
-    ratio = math.inf if math.isnan(ratio) else ratio
-    return Accuracy(
-        ok=ratio <= 1,  # checks: AC2
-        worst_ratio=ratio,
-        worst_index=None,
-        violations=int(ratio > 1),
-        compared=int(errors.size),
-        ulp_histogram=ulp_histogram(actual[~skip], expected[~skip], out_dtype),
-    )
+        bound = (beta * (norm_M * norm_K) + _up(K.size * tiny) * math.sqrt(outputs)) * (1 + 8 * _U64)  # checks: AC2
+    if not math.isfinite(bound) or norm_M * norm_K >= float(np.finfo(real_dtype(out_dtype)).max):
+        bound = math.inf  # checks: AC4
+    return float(bound), skip
 
 
 def expected_wide(exact: np.ndarray) -> np.ndarray:
@@ -415,6 +323,85 @@ def layer_bound(p, flushes_subnormals: bool = False) -> tuple[np.ndarray, np.nda
     return bound, (S >= model.overflow) | layer_nonfinite(p)
 
 
+def layer_normwise_beta(p) -> float:
+    """``beta`` of the CV-AC2 bound for the layer problem ``p`` (derivation on the error-model page).
+
+    Per output block ``(n, o)`` the exact result is ``B[o] + sum_c Z_c``, ``Z_c``
+    the correlation of input channel ``c`` with ``W[o, c]``, over the ``C/g``
+    channels of the group.  Two pipelines are covered: transforming and
+    correlating each channel, then summing the channels (and the bias) in the
+    output's precision; or summing the pointwise products of the channels in
+    the frequency domain before one inverse transform.  With ``N`` the grid
+    (twice the full linear size on every axis, of the input with its positive
+    padding), ``T`` the kernel's taps, ``eps``, ``eta_F`` and ``g`` as for AC2::
+
+        delta  = 2 eps + eps**2 + g (1 + eps)**2 + gamma_{C/g} (1 + eps)**2 (1 + g)
+        beta_F = (1 + u) sqrt(N) ((1 + eps) delta + eps) + u sqrt(T)
+        beta   = beta_F + gamma_{C/g+1} (sqrt(T) + beta_F)
+
+    ``beta_F`` bounds the frequency-domain sum; the channel-by-channel sum is
+    at most ``beta_F + gamma_{C/g} (sqrt(T) + beta_F)``, since each channel's
+    result is within the AC2 bound and ``||Z_c|| <= sqrt(T) ||X_c|| ||W_c||``.
+    """
+    u = unit_roundoff(p.out_dtype)
+    N = 1
+    for axis in p.geometry.axes:
+        N *= 2 * (axis.size + max(axis.lo, 0) + max(axis.hi, 0) + axis.k_eff)
+    T = max(int(np.prod(p.geometry.kernel_shape)), 1)
+    cg = max(p.in_per_group, 1)
+    L = max(math.ceil(math.log2(N)), 1)
+    root2 = Fraction(math.sqrt(2)) * (1 + 2 * Fraction(1, 2 ** 53))
+    eta_f = u + gamma(4, u) * (root2 + u)
+    if L * eta_f >= 1 or (cg + 1) * u >= 1:
+        return math.inf
+    eps = L * eta_f / (1 - L * eta_f)
+    g = root2 * gamma(2, u)
+    delta = 2 * eps + eps ** 2 + g * (1 + eps) ** 2 + gamma(cg, u) * (1 + eps) ** 2 * (1 + g)
+    root_T = Fraction(_up(math.sqrt(T)))
+    beta_f = (1 + u) * Fraction(_up(math.sqrt(N))) * ((1 + eps) * delta + eps) + u * root_T
+    return _up(beta_f + gamma(cg + 1, u) * (root_T + beta_f))  # checks: CV-AC2
+
+
+def layer_normwise_bound(p, flushes_subnormals: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The CV-AC2 bound on ``||Y_hat[n, o] - Y[n, o]||_F`` for every ``(n, o)``, and the outputs it skips.
+
+    The bound is ``beta * sum_c ||X[n, c]||_F ||W[o, c]||_F`` over the group's
+    channels, plus ``gamma_{C/g+1} sqrt(P) |B[o]|`` for the bias and one
+    underflow term ``eta`` per term and output (``P`` outputs per block), over
+    the outputs whose terms are finite (the skipped ones are CV-NF1's); a block
+    whose norms overflow the output dtype is unconstrained (``inf``).
+    """
+    skip = layer_nonfinite(p)
+    N, O, g = p.batch, p.out_channels, p.groups
+    Cg, Og = p.in_per_group, p.out_per_group
+    out = p.out_dtype
+    u = unit_roundoff(out)
+    P = int(np.prod(p.geometry.out_shape))
+    tiny = 2 * smallest_normal(out) if flushes_subnormals else smallest_subnormal(out)
+    beta = layer_normwise_beta(p)
+    with np.errstate(all="ignore"):
+        nX = _block_norms(p.X.reshape(N, g, Cg, int(np.prod(p.X.shape[2:]))))  # (N, g, Cg)
+        nW = _block_norms(p.W.reshape(g, Og, Cg, int(np.prod(p.W.shape[2:]))))  # (g, Og, Cg)
+        sigma = np.einsum("ngc,goc->ngo", nX, nW).reshape(N, O) * (1 + 2 * Cg * _U64)
+        bias = 0.0 if p.B is None else _abs64(np.where(np.isfinite(p.B), p.B, 0)).reshape(1, O)
+        terms = p.terms + (1 if p.B is not None else 0)
+        bound = (beta * sigma + _up(gamma(Cg + 1, u)) * math.sqrt(P) * bias
+                 + _up(terms * tiny) * math.sqrt(P)) * (1 + 8 * _U64)  # checks: CV-AC2
+    bound = np.where(np.isfinite(bound) & (sigma < float(np.finfo(real_dtype(out)).max)), bound, np.inf)
+    return np.broadcast_to(bound, (N, O)).copy(), skip
+
+
+def _block_norms(x: np.ndarray) -> np.ndarray:
+    """``||x[..., :]||_F`` over the last axis (finite values only), scaled against overflow, rounded up."""
+    a = _abs64(np.where(np.isfinite(x), x, 0))
+    if a.shape[-1] == 0:
+        return np.zeros(a.shape[:-1])
+    scale = a.max(axis=-1, keepdims=True)
+    safe = np.where(scale > 0, scale, 1.0)
+    norms = scale[..., 0] * np.sqrt(np.sum((a / safe) ** 2, axis=-1))
+    return norms * (1 + 4 * _U64 * math.sqrt(a.shape[-1]))
+
+
 # --------------------------------------------------------------------------- gradients and transposition
 #
 # Every element e of dX, dW, dB and the transposed convolution is a sum of n[e]
@@ -463,17 +450,19 @@ def _finite_abs(x: np.ndarray) -> np.ndarray:
     return _abs64(np.where(np.isfinite(x), x, 0))
 
 
-def scatter_taps(geo, dY: np.ndarray, W: np.ndarray, groups: int, counts, spatial) -> np.ndarray:
-    """``dX[n, c, u] = Σ dY[n, o, j] W[o, c', a]`` over ``j·s + a·d − lo = u``, ``j < counts``, in float64.
+def scatter_taps(geo, dY: np.ndarray, W: np.ndarray, groups: int, counts, spatial,
+                 dtype=np.float64) -> np.ndarray:
+    """``dX[n, c, u] = Σ dY[n, o, j] W[o, c', a]`` over ``j·s + a·d − lo = u``, ``j < counts``.
 
     ``dY`` has shape ``(N, O, *counts)``, ``W`` ``(O, C/g, *K)``; the result
     ``(N, C, *spatial)``.  Scattered into the padded length, then `Geometry.unpad`.
+    Accumulated in ``dtype`` (float64; int64 or object for exact integer sums).
     """
     N, O = dY.shape[:2]
     Og, Cg = O // groups, W.shape[1]
     P = int(np.prod(counts))
     padded = tuple(max(ax.lo + size + ax.hi, 0) for ax, size in zip(geo.axes, spatial))
-    acc = np.zeros((N, groups, Cg, *padded))
+    acc = np.zeros((N, groups, Cg, *padded), dtype=dtype)
     dy = dY.reshape(N, groups, Og, P)
     if acc.size and P and Og:
         for tap in geo.taps():
@@ -484,13 +473,13 @@ def scatter_taps(geo, dY: np.ndarray, W: np.ndarray, groups: int, counts, spatia
     return geo.unpad(acc.reshape(N, groups * Cg, *padded), spatial)
 
 
-def gather_taps(geo, Xp: np.ndarray, dY: np.ndarray, groups: int) -> np.ndarray:
-    """``dW[o, c, a] = Σ_{n, j} dY[n, o, j] Xp[n, g·C/g + c, j·s + a·d]`` in float64, shape (O, C/g, *K)."""
+def gather_taps(geo, Xp: np.ndarray, dY: np.ndarray, groups: int, dtype=np.float64) -> np.ndarray:
+    """``dW[o, c, a] = Σ_{n, j} dY[n, o, j] Xp[n, g·C/g + c, j·s + a·d]``, shape (O, C/g, *K), in ``dtype``."""
     N, C = Xp.shape[:2]
     O = dY.shape[1]
     Og, Cg = O // groups, C // groups
     P = int(np.prod(geo.out_shape))
-    out = np.zeros((groups, Og, Cg, *geo.kernel_shape))
+    out = np.zeros((groups, Og, Cg, *geo.kernel_shape), dtype=dtype)
     dy = dY.reshape(N, groups, Og, P)
     if out.size and N and P:
         for tap in geo.taps():
@@ -504,6 +493,39 @@ def _bad(x: np.ndarray) -> np.ndarray:
     return (~np.isfinite(x)).astype(np.float64)
 
 
+def input_grad_nonfinite(p) -> np.ndarray:
+    """True where a ``dX`` element's terms hold NaN or an infinity of dY or W (DX-NF1)."""
+    geo = p.geometry
+    args = (p.forward.groups, geo.out_shape, p.out_shape[2:])
+    return (scatter_taps(geo, _bad(p.dY), np.ones(p.W.shape), *args)
+            + scatter_taps(geo, np.ones(p.dY.shape), _bad(p.W), *args)) > 0
+
+
+def weight_grad_nonfinite(p) -> np.ndarray:
+    """True where a ``dW`` element's terms hold NaN or an infinity of X or dY (DW-NF1, DW-PD1)."""
+    f, geo = p.forward, p.geometry
+    bad_X = geo.pad(_bad(p.X))
+    padded_ones = np.ones(bad_X.shape)  # a padding zero is a term too (DW-PD1)
+    return (gather_taps(geo, bad_X, np.ones(p.dY.shape), f.groups)
+            + gather_taps(geo, padded_ones, _bad(p.dY), f.groups)) > 0
+
+
+def bias_grad_nonfinite(p) -> np.ndarray:
+    """True where a ``dB`` element's terms hold NaN or an infinity (DB-RD1)."""
+    return _bad(p.dY).sum(axis=(0, *range(2, p.dY.ndim))) > 0
+
+
+def transpose_nonfinite(p) -> np.ndarray:
+    """True where a transposed-convolution output's terms hold NaN or an infinity (TC-NF1)."""
+    geo, spatial = p.geometry, p.out_shape[2:]
+    args = (p.groups, p.spatial_in, spatial)
+    bad = (scatter_taps(geo, _bad(p.X), np.ones(p.W.shape), *args)
+           + scatter_taps(geo, np.ones(p.X.shape), _bad(p.W), *args)) > 0
+    if p.B is not None:
+        bad = bad | (_bad(p.B).reshape((1, -1) + (1,) * len(spatial)) > 0)
+    return bad
+
+
 def input_grad_bound(p, flushes_subnormals: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """The DX-AC1 bound of every ``dX`` element of ``p``, and the mask of unconstrained elements.
 
@@ -514,9 +536,7 @@ def input_grad_bound(p, flushes_subnormals: bool = False) -> tuple[np.ndarray, n
     S = _inflate(scatter_taps(geo, _finite_abs(p.dY), _finite_abs(p.W), *args), p.terms)
     bound, overflow = _elementwise_bound(S, p.term_counts(), (p.dY.dtype, p.W.dtype), p.out_dtype,
                                          flushes_subnormals)  # checks: DX-AC1
-    bad = (scatter_taps(geo, _bad(p.dY), np.ones(p.W.shape), *args)
-           + scatter_taps(geo, np.ones(p.dY.shape), _bad(p.W), *args)) > 0
-    return bound, (S >= overflow) | bad
+    return bound, (S >= overflow) | input_grad_nonfinite(p)
 
 
 def weight_grad_bound(p, flushes_subnormals: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -526,10 +546,7 @@ def weight_grad_bound(p, flushes_subnormals: bool = False) -> tuple[np.ndarray, 
     S = _inflate(gather_taps(geo, Xa, _finite_abs(p.dY), f.groups), p.terms)
     bound, overflow = _elementwise_bound(S, p.term_counts(), (p.X.dtype, p.dY.dtype), p.out_dtype,
                                          flushes_subnormals)  # checks: DW-AC1
-    padded_ones = np.ones(Xa.shape)  # a padding zero is a term too (DW-PD1)
-    bad = (gather_taps(geo, geo.pad(_bad(p.X)), np.ones(p.dY.shape), f.groups)
-           + gather_taps(geo, padded_ones, _bad(p.dY), f.groups)) > 0
-    return bound, (S >= overflow) | bad
+    return bound, (S >= overflow) | weight_grad_nonfinite(p)
 
 
 def bias_grad_bound(p, flushes_subnormals: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -538,7 +555,7 @@ def bias_grad_bound(p, flushes_subnormals: bool = False) -> tuple[np.ndarray, np
     S = _inflate(_finite_abs(p.dY).sum(axis=axes), p.terms)
     bound, overflow = _elementwise_bound(S, p.term_counts(), (p.dY.dtype, p.dY.dtype), p.out_dtype,
                                          flushes_subnormals)  # checks: DB-AC1
-    return bound, (S >= overflow) | (_bad(p.dY).sum(axis=axes) > 0)
+    return bound, (S >= overflow) | bias_grad_nonfinite(p)
 
 
 def transpose_bound(p, flushes_subnormals: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -546,15 +563,11 @@ def transpose_bound(p, flushes_subnormals: bool = False) -> tuple[np.ndarray, np
     geo, spatial = p.geometry, p.out_shape[2:]
     args = (p.groups, p.spatial_in, spatial)
     raw = scatter_taps(geo, _finite_abs(p.X), _finite_abs(p.W), *args)
-    bad = (scatter_taps(geo, _bad(p.X), np.ones(p.W.shape), *args)
-           + scatter_taps(geo, np.ones(p.X.shape), _bad(p.W), *args)) > 0
     dtypes = [p.X.dtype, p.W.dtype]
     if p.B is not None:
-        lift = (1, -1) + (1,) * len(spatial)
-        raw = raw + _finite_abs(p.B).reshape(lift)
-        bad = bad | (_bad(p.B).reshape(lift) > 0)
+        raw = raw + _finite_abs(p.B).reshape((1, -1) + (1,) * len(spatial))
         dtypes.append(p.B.dtype)
     S = _inflate(raw, p.terms)
     bound, overflow = _elementwise_bound(S, p.term_counts(), dtypes, p.out_dtype,
                                          flushes_subnormals)  # checks: TC-AC1
-    return bound, (S >= overflow) | bad
+    return bound, (S >= overflow) | transpose_nonfinite(p)

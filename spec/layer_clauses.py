@@ -110,6 +110,13 @@ LAYER_CLAUSES = [
        "as AC1 and AC3 say, with n = (C/g) * prod(K) terms (plus one with a bias) and "
        "S = |B[o]| + the sum of |Xp| |W| over the output's terms; outputs with S at or above "
        "the largest finite value are unconstrained (AC4)."),
+    _c("CV-AC2", "Normwise accuracy (FFT class)",
+       "An implementation that declares the normwise accuracy class has, for every batch item n "
+       "and output channel o, ||Y_hat[n, o] - Y[n, o]||_F <= beta * sum_c ||X[n, c]||_F "
+       "||W[o, c]||_F + gamma_{C/g+1} * sqrt(P) * |B[o]| + (underflow term) over the outputs "
+       "whose terms are finite, the sum over the input channels of o's group, P the outputs per "
+       "block, and beta the FFT bound of AC2 widened for the sum over channels, as derived in "
+       "the error model."),
     _c("CV-OU1", "The result object",
        "The result is a numpy.ndarray, as OU1 says for the core."),
     _c("CV-CO1", "The core is a special case",

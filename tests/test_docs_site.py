@@ -103,10 +103,11 @@ def test_clause_links_go_to_the_page_holding_the_clause(helpers):
 
 def test_generated_figures_are_in_the_site(site):
     figures = sorted(p.name for p in (site / "generated/figures").glob("*.svg"))
-    assert figures == ["frames-stride-2-narrow.svg", "frames-stride-2.svg",
+    assert figures == ["frames-stride-2-narrow.svg", "frames-stride-2.svg", "grad-scatter.svg",
                        "layer-dilation-narrow.svg", "layer-dilation.svg",
                        "layer-groups-narrow.svg", "layer-groups.svg",
                        "layer-padding-narrow.svg", "layer-padding.svg",
+                       "output-padding-narrow.svg", "output-padding.svg",
                        "sliding-stride-1-narrow.svg", "sliding-stride-1.svg",
                        "sliding-stride-2-narrow.svg", "sliding-stride-2.svg",
                        "stride-shapes-narrow.svg", "stride-shapes.svg"]
@@ -338,14 +339,30 @@ def test_console_summary_lists_the_failures_the_output_shows(site):
     import html as html_lib
     text = html_lib.unescape(re.sub(r"<[^>]+>", "", (site / "conformance.html")
                                     .read_text(encoding="utf-8")))
-    shown = re.findall(r"^\s*(?:\[\s*\d+/\d+\]\s+)?FAIL\s+(\S+)", text, re.MULTILINE)
-    summary = text[text.index("When this site was built, that run checked"):]
+    start = text.index("When this site was built, that run checked")
+    shown = re.findall(r"^\s*(?:\[\s*\d+/\d+\]\s+)?FAIL\s+(\S+)", text[:start], re.MULTILINE)
+    summary = text[start:]
     summary = summary[:summary.index("An installed module works")]
     listed = re.findall(r"^\s*(\w+\.\w+) \(",
                         summary, re.MULTILINE)
     assert shown and sorted(set(shown)) == sorted(set(listed))
     failed = int(re.search(r"(\d+) failed", summary).group(1))
     assert failed == len(set(shown))
+
+
+def test_gradient_walkthrough_fails_where_its_prose_says(site):
+    """The guide explains the gradient run's failures by the inserted zeros and validation."""
+    import html as html_lib
+    text = html_lib.unescape(re.sub(r"<[^>]+>", "", (site / "conformance.html")
+                                    .read_text(encoding="utf-8")))
+    section = text[text.index("Checking gradient backends"):]
+    run = section[section.index("$ convspec check my_grads.py:conv_input_grad"):]
+    run = run[:run.index("When this site was built")]
+    failed = set(re.findall(r"FAIL\s+(\S+)", run))
+    assert failed == {"conv_input_grad.specials", "conv_input_grad.remainder",
+                      "conv_input_grad.invalid.sh1"}, failed
+    passing = section[section.index("$ convspec check my_grads.py:backend --op conv_input_grad"):]
+    assert "every claimed property held" in passing[:passing.index("The same backend")]
 
 
 def test_clauses_with_and_without_a_typeset_statement(site, helpers):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 
-from convspec.conformance import AccuracySummary, PropertyResult, Report, Status
+import pytest
+
+from convspec.conformance import AccuracySummary, PropertyResult, Report, Status, run
 from convspec.conformance.console import Progress, accuracy_text, summary_text
 from convspec.conformance.report import to_dict
 
@@ -67,3 +69,25 @@ def test_the_summary_names_the_slowest_properties_and_json_keeps_per_dtype_numbe
     assert "values.float" not in slow and "(40 ex)" in slow
     by_dtype = to_dict(report)["properties"][0]["accuracy"]["by_dtype"]
     assert by_dtype["float16"]["worst_ratio"] == 0.5 and by_dtype["float32"]["compared"] == 10
+
+
+@pytest.mark.parametrize(("op", "pid"), [("conv2d", "values.complex"), ("conv", "conv.covering")])
+def test_a_real_run_feeds_the_accuracy_column_per_dtype(op, pid):
+    report = run("reference", op=op, profile="quick", select=[pid], isolation="inprocess",
+                 dtypes=["float32", "complex128"])
+    accuracy = report.results[pid].accuracy
+    assert accuracy is not None and set(accuracy.by_dtype) >= {"complex128"}
+    assert sum(one.compared for one in accuracy.by_dtype.values()) == accuracy.compared
+    assert "complex128" in accuracy_text(accuracy)
+
+
+def test_huge_ulp_counts_are_written_as_powers_and_ranked_without_overflow():
+    """An error against an exact zero is counted in subnormal ULPs: 2^1000 and more must not crash."""
+    from convspec.conformance.console import ulp_text
+    from convspec.conformance.results import worst_ulp_label
+    assert worst_ulp_label({"0": 5, "<=1": 2, "<=2^1100": 1, "<=2^3": 4}) == "<=2^1100"
+    assert worst_ulp_label({"<=1": 1, "<=2^1": 1}) == "<=2^1" and worst_ulp_label({"0": 1}) == "0"
+    assert ulp_text("<=2^1100", fancy=False) == "<=2^1100 ulp" and ulp_text("<=2^3") == "≤8 ulp"
+    summary = AccuracySummary()
+    summary.add(0.5, 10, 0, {"<=2^1100": 1}, dtype="float32")
+    assert "2^1100" in accuracy_text(summary, fancy=False)

@@ -42,7 +42,7 @@ def test_a_file_target_imports_its_neighbours_and_its_reproducer_travels(tmp_pat
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=elsewhere,
                           timeout=60)
     assert done.returncode == 1 and "AssertionError" in done.stderr, done.stderr
-    assert "got" in done.stderr and "exact" in done.stderr  # the assertion shows got vs expected
+    assert "out[0, 0]=" in done.stderr and "but should be" in done.stderr  # the assertion shows got vs expected
 
     shutil.move(project, tmp_path / "moved")
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=elsewhere,

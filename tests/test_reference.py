@@ -19,8 +19,9 @@ from hypothesis.extra.numpy import arrays, from_dtype
 
 from convspec import reference, spec
 from convspec.reference import blocks, engine, taps, toeplitz
+from convspec.conformance.comparison import compare_componentwise
 from convspec.spec.error_model import (
-    compare_componentwise, componentwise_bound, exact_residual, expected_wide, nonfinite_windows,
+    componentwise_bound, exact_residual, expected_wide, nonfinite_windows,
 )
 from convspec.spec.exact import ExactComplex
 from strategies import LAYOUTS, with_layout

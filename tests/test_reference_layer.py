@@ -23,9 +23,8 @@ from hypothesis.extra.numpy import arrays, from_dtype
 
 from convspec import reference, spec
 from convspec.reference import layer_engine, layer_gemm, layer_taps, layer_threads
-from convspec.spec.error_model import (
-    compare_componentwise, exact_residual, expected_wide, layer_bound, layer_nonfinite,
-)
+from convspec.conformance.comparison import compare_componentwise
+from convspec.spec.error_model import exact_residual, expected_wide, layer_bound, layer_nonfinite
 from convspec.spec.problem import conv_problem
 
 DTYPES = [np.dtype(name) for name in spec.ADMITTED_DTYPES]

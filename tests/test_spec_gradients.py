@@ -12,7 +12,8 @@ from convspec.spec import (conv, conv_bias_grad, conv_bias_grad_problem,
                            conv_input_grad, conv_input_grad_problem, conv_weight_grad,
                            conv_weight_grad_problem)
 from convspec.spec import exact_input_grad_values, exact_weight_grad_values
-from convspec.spec.error_model import (bias_grad_bound, compare_componentwise, exact_residual, expected_wide,
+from convspec.conformance.comparison import compare_componentwise
+from convspec.spec.error_model import (bias_grad_bound, exact_residual, expected_wide,
                                        input_grad_bound, weight_grad_bound)
 from grad_cases import inner, loop_input_grad, loop_weight_grad, random_forward
 from helpers import assert_refused

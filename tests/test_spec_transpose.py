@@ -11,7 +11,8 @@ import pytest
 
 from convspec.spec import (conv_input_grad, conv_transpose, conv_transpose_problem, exact_transpose_values,
                            transposed_size)
-from convspec.spec.error_model import compare_componentwise, exact_residual, expected_wide, transpose_bound
+from convspec.conformance.comparison import compare_componentwise
+from convspec.spec.error_model import exact_residual, expected_wide, transpose_bound
 from grad_cases import loop_transpose
 from helpers import assert_identical, assert_refused
 

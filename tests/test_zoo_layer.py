@@ -39,6 +39,7 @@ import pytest
 
 from convspec import spec
 from convspec.conformance import Status, clause_table, load_backend, property_ids, run
+from convspec.conformance.grouping import violated_clause
 from convspec.spec import CLAUSES
 from convspec.spec.error_model import layer_bound
 from convspec.spec.layer import exact_layer_values
@@ -63,33 +64,37 @@ class Expect:
     required: tuple[str, ...]
     allowed: tuple[str, ...] = VALUES
     kinds: tuple[str, ...] = ("violation",)
+    clause: str = ""
+    """The clause the required properties' failures cite first."""
+    names: str = ""
+    """Words naming the mistake that those failures' messages hold."""
 
 
 EXPECTED: dict[str, Expect] = {
-    "pads_swapped": Expect(("conv.covering",)),
-    "same_upper_lower_swapped": Expect(("conv.covering",)),
-    "same_floor_out": Expect(("conv.covering",)),
-    "same_total_ignores_remainder": Expect(("conv.covering",)),
-    "negative_pad_clamped": Expect(("conv.covering",)),
-    "negative_pad_abs": Expect(("conv.covering",)),
-    "dilation_ignored": Expect(("conv.covering",)),
-    "dilation_span_k_times_d": Expect(("conv.covering",)),
-    "strided_blocks_drop_tail": Expect(("conv.covering",)),
-    "groups_read_group_zero": Expect(("conv.large",)),
-    "groups_summed": Expect(("conv.covering",)),
-    "group_of_modulo": Expect(("conv.large",)),
-    "groups_as_block_diagonal": Expect(("conv.specials",), ("conv.specials",)),
-    "bias_per_group": Expect(("conv.large",)),
-    "bias_ignored": Expect(("conv.covering",)),
-    "bias_added_twice": Expect(("conv.covering",)),
+    "pads_swapped": Expect(("conv.covering",), clause="CV-EQ1", names="wrong side"),
+    "same_upper_lower_swapped": Expect(("conv.covering",), clause="CV-EQ1", names="wrong side"),
+    "same_floor_out": Expect(("conv.covering",), clause="CV-SH1"),
+    "same_total_ignores_remainder": Expect(("conv.covering",), clause="CV-SH1"),
+    "negative_pad_clamped": Expect(("conv.covering",), clause="CV-SH1", names="negative pads read as 0"),
+    "negative_pad_abs": Expect(("conv.covering",), clause="CV-SH1", names="negative pads read as positive"),
+    "dilation_ignored": Expect(("conv.covering",), clause="CV-SH1", names="ignores the dilation"),
+    "dilation_span_k_times_d": Expect(("conv.covering",), clause="CV-SH1", names="k*d"),
+    "strided_blocks_drop_tail": Expect(("conv.covering",), clause="CV-SH1"),
+    "groups_read_group_zero": Expect(("conv.large",), clause="CV-EQ1"),
+    "groups_summed": Expect(("conv.covering",), clause="CV-EQ1"),
+    "group_of_modulo": Expect(("conv.large",), clause="CV-EQ1"),
+    "groups_as_block_diagonal": Expect(("conv.specials",), ("conv.specials",), clause="CV-NF2"),
+    "bias_per_group": Expect(("conv.large",), clause="CV-EQ1"),
+    "bias_ignored": Expect(("conv.covering",), clause="CV-EQ1", names="without the bias"),
+    "bias_added_twice": Expect(("conv.covering",), clause="CV-EQ1", names="bias added twice"),
     "empty_output_raises": Expect(("conv.empty",), ("conv.empty",), ("raised",)),
-    "empty_output_is_one": Expect(("conv.empty",), ("conv.empty",)),
-    "zero_channels_give_zeros": Expect(("conv.empty",), ("conv.empty",)),
-    "conv3d_swaps_axes": Expect(("conv.covering",)),
-    "conv1d_ignores_stride": Expect(("conv.covering",)),
-    "conv1d_flips_kernel": Expect(("conv.large",)),
-    "float64_in_float32": Expect(("conv.large",)),
-    "nonfinite_weight_fills_output": Expect(("conv.specials",), ("conv.specials",)),
+    "empty_output_is_one": Expect(("conv.empty",), ("conv.empty",), clause="CV-SH1"),
+    "zero_channels_give_zeros": Expect(("conv.empty",), ("conv.empty",), clause="CV-EQ1", names="without the bias"),
+    "conv3d_swaps_axes": Expect(("conv.covering",), clause="CV-SH1", names="spatial axes 1 and 2 swapped"),
+    "conv1d_ignores_stride": Expect(("conv.covering",), clause="CV-SH1", names="ignores the stride"),
+    "conv1d_flips_kernel": Expect(("conv.large",), clause="CV-EQ1", names="flip(W)"),
+    "float64_in_float32": Expect(("conv.large",), clause="CV-AC1", names="computes in float32"),
+    "nonfinite_weight_fills_output": Expect(("conv.specials",), ("conv.specials",), clause="CV-NF2"),
 }
 
 
@@ -186,6 +191,11 @@ def check_mutant(name: str, report, required) -> None:
     odd = {pid: report.results[pid].failure.kind for pid in report.caught_by
            if report.results[pid].failure.kind not in expect.kinds}
     assert not odd, f"{name} failed with unexpected kinds {odd}, expected {expect.kinds}:\n{text}"
+    for pid in required:
+        message = report.results[pid].failure.message
+        assert not expect.clause or violated_clause(message) == expect.clause, \
+            f"{name}: {pid} should cite {expect.clause}:\n{text}"
+        assert expect.names in message, f"{name}: {pid} should name the mistake ({expect.names!r}):\n{text}"
 
 
 @pytest.mark.parametrize("name", sorted(MUTANTS))

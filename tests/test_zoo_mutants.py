@@ -32,6 +32,7 @@ from fnmatch import fnmatchcase
 import pytest
 
 from convspec.conformance import Status, clause_table, load_backend, property_ids, run
+from convspec.conformance.grouping import violated_clause
 from convspec.spec import CLAUSES
 from zoo import MUTANTS, VIOLATES
 from zoo.mutants import smoke_check
@@ -52,20 +53,24 @@ class Expect:
     required: tuple[str, ...]
     allowed: tuple[str, ...]
     kinds: tuple[str, ...] = ("violation",)
+    clause: str = ""
+    """The clause the required properties' failures cite first (when it does not depend on the example)."""
+    names: str = ""
+    """Words naming the mistake that those failures' messages hold."""
 
 
 EXPECTED: dict[str, Expect] = {
-    "shape_ceil": Expect(("shape.eq1", "values.exhaustive"), OUTPUTS),
-    "stride_swapped": Expect(("shape.eq1", "values.exhaustive"), OUTPUTS),
-    "stride_first_only": Expect(("shape.eq1", "values.exhaustive"), OUTPUTS),
-    "end_aligned_windows": Expect(("values.exhaustive",), VALUES),
-    "row_kernel_convolves": Expect(("values.exhaustive",), VALUES),
-    "fortran_forgets_kernel_transpose": Expect(("layout.in4",), ("layout.in4",)),
-    "float64_in_float32": Expect(("values.float",), VALUES),
-    "float32_tf32_inputs": Expect(("values.float",), VALUES),
-    "float16_truncates": Expect(("values.float",), VALUES),
+    "shape_ceil": Expect(("shape.eq1", "values.exhaustive"), OUTPUTS, clause="EQ1", names="ceil instead of floor"),
+    "stride_swapped": Expect(("shape.eq1", "values.exhaustive"), OUTPUTS, clause="EQ1", names="strides swapped"),
+    "stride_first_only": Expect(("shape.eq1", "values.exhaustive"), OUTPUTS, clause="EQ1"),
+    "end_aligned_windows": Expect(("values.exhaustive",), VALUES, clause="EQ2", names="anchored at the bottom-right"),
+    "row_kernel_convolves": Expect(("values.exhaustive",), VALUES, clause="EQ2", names="flip(K)"),
+    "fortran_forgets_kernel_transpose": Expect(("layout.in4",), ("layout.in4",), clause="EQ2"),
+    "float64_in_float32": Expect(("values.float",), VALUES, clause="AC1", names="computes in float32"),
+    "float32_tf32_inputs": Expect(("values.float",), VALUES, clause="AC1", names="TF32"),
+    "float16_truncates": Expect(("values.float",), VALUES, clause="AC1"),
     "ravels_in_memory_order": Expect(("layout.in4",), ("layout.in4",)),
-    "fft_spreads_nonfinite": Expect(("special.nf2",), ("special.*",)),
+    "fft_spreads_nonfinite": Expect(("special.nf2",), ("special.*",), clause="NF2"),
     "nan_to_num_inputs": Expect(("special.nf1",), ("special.*",)),
     "skips_zero_taps": Expect(("special.nf1",), ("special.*",)),
     "overwrites_input": Expect(("effects.mu1",), ("effects.mu1",)),
@@ -76,10 +81,10 @@ EXPECTED: dict[str, Expect] = {
     "float_returns_float64": Expect(("dtype.dt1",), ("dtype.dt1",)),
     "accumulates_in_input_dtype": Expect(("values.float",), VALUES),
     "sum_promotes_small_ints": Expect(("dtype.dt1",), ("dtype.dt1",)),
-    "tile_halo_short": Expect(("values.large",), ("values.large",)),
-    "large_kernel_drops_row": Expect(("values.large",), ("values.large",)),
-    "squeezes_result": Expect(("shape.eq1",), OUTPUTS),
-    "conjugates_kernel": Expect(("values.complex",), VALUES),
+    "tile_halo_short": Expect(("values.large",), ("values.large",), clause="EQ2"),
+    "large_kernel_drops_row": Expect(("values.large",), ("values.large",), clause="EQ2"),
+    "squeezes_result": Expect(("shape.eq1",), OUTPUTS, clause="EQ1", names="squeezes"),
+    "conjugates_kernel": Expect(("values.complex",), VALUES, clause="EQ2", names="conj(K)"),
     "deadlocks_on_strided_kernel": Expect(("layout.in4",), ("layout.in4", "effects.*"), ("timeout",)),
     "segfaults_on_negative_strides": Expect(("layout.in4",), ("layout.in4", "effects.*"), ("crashed",)),
     "exits_on_float16": Expect(("dtype.dt1", "shape.eq1"), VALID_CALLS, ("crashed",)),
@@ -155,6 +160,11 @@ def check_report(name: str, report, required, forbidden_only: bool = False) -> N
     odd = {pid: report.results[pid].failure.kind for pid in report.caught_by
            if report.results[pid].failure.kind not in expect.kinds}
     assert not odd, f"{name} failed with unexpected kinds {odd}, expected {expect.kinds}:\n{text}"
+    for pid in required:
+        message = report.results[pid].failure.message
+        assert not expect.clause or violated_clause(message) == expect.clause, \
+            f"{name}: {pid} should cite {expect.clause}:\n{text}"
+        assert expect.names in message, f"{name}: {pid} should name the mistake ({expect.names!r}):\n{text}"
 
 
 @pytest.mark.parametrize("name", sorted(MUTANTS))

@@ -46,6 +46,8 @@ class Context:
     excluded_dtypes: frozenset[str] = frozenset()
     excluded_layouts: frozenset[str] = frozenset()
     op: str = "conv2d"
+    ops: tuple[str, ...] = ()
+    """Every operation the backend provides (a relation between two operations calls both)."""
 
     def pairs(self, operand_kinds: str = "iufc", out_kinds: str = "iufc") -> tuple[list, list]:
         """Claimed ``(M dtype, K dtype)`` pairs as ``(same, mixed)`` lists.
@@ -118,9 +120,11 @@ class Property:
 
 
 def _collect() -> dict[str, Property]:
-    from . import effects, invalid, layer, layer_metamorphic, metamorphic, special, structure, values
+    from . import (adjoint, effects, gradient_metamorphic, gradients, invalid, layer, layer_metamorphic,
+                   metamorphic, special, structure, values)
     found: dict[str, Property] = {}
-    for module in (values, structure, effects, special, metamorphic, invalid, layer, layer_metamorphic):
+    for module in (values, structure, effects, special, metamorphic, invalid, layer, layer_metamorphic,
+                   gradients, adjoint, gradient_metamorphic):
         for prop in module.PROPERTIES:
             if prop.id in found:
                 raise ValueError(f"duplicate property id {prop.id}")

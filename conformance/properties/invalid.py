@@ -246,9 +246,9 @@ def check_representation(example: Example, ctx: Context) -> None:
     try:
         check_values(value, [plain], ctx.claims, ctx.summary)
     except Violation as violation:
-        raise Violation(violation.kind, f"the backend accepted {example.note} but did not compute the converted "
-                                        f"input's result (RP1): {violation.message}", [case],
-                        violation.code, violation.data) from None
+        opening = f"the backend accepted {example.note} but did not compute the converted input's result (RP1)"
+        raise Violation(violation.kind, opening, [case], violation.code, violation.data,
+                        explain=lambda inner=violation: f"{opening}: {inner.message}") from None
 
 
 def representation_list(ctx: Context):

@@ -465,12 +465,10 @@ def browser_checks(site: Path, screenshots: Path | None = None, widths=(1280, 39
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     palettes = [("light", "")] + ([("dark", "?dark")] if dark else [])
     try:
-        # The theme remembers a chosen palette in the browser's storage, so the dark
-        # screenshots get a browser profile of their own: otherwise every page after
-        # the first dark one would open dark, and the light palette would go unchecked.
+        # The theme remembers a palette chosen with its toggle; the dark screenshots
+        # get a browser profile of their own, so the light ones stay light.
         with tempfile.TemporaryDirectory(prefix="convspec-chromium-") as profile, \
                 tempfile.TemporaryDirectory(prefix="convspec-chromium-dark-") as dark_profile:
-            profiles = {"light": profile, "dark": dark_profile}
             for html in sorted(site.rglob("*.html")):
                 rel = html.relative_to(site).as_posix()
                 url = base + (rel[:-len("index.html")] if rel.endswith("index.html") else rel)
@@ -509,7 +507,7 @@ def browser_checks(site: Path, screenshots: Path | None = None, widths=(1280, 39
                         shot = screenshots.resolve() / f"{name}-{width}-{palette}.png"
                         target, window = at(query, height)
                         done = chromium([window, f"--screenshot={shot}", target],
-                                        profiles[palette])
+                                        dark_profile if query else profile)
                         if done.returncode != 0:
                             problems.append(f"{rel}: screenshot failed: "
                                             f"{done.stderr.strip()[-300:]}")

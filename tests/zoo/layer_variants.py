@@ -6,9 +6,8 @@ something the specification does not require.  All validate their arguments
 with :func:`convspec.spec.conv_problem` and so raise the specification's
 errors.
 
-No FFT variant: the layer's accuracy clause (CV-AC1) is componentwise only, so
-an FFT-based layer, whose error is normwise, has no claim it could honestly
-make yet.
+The FFT variant declares the normwise accuracy class (CV-AC2): its error is
+bounded in norm per batch item and output channel, not element by element.
 
 Like :mod:`.layer_mutants`, this module imports nothing from its own package,
 so a worker process can load a variant from ``path/to/layer_variants.py:NAME``.
@@ -217,3 +216,67 @@ def per_group_loop(X, W, B=None, *, stride, padding, dilation, groups):
         if p.B is not None:
             Y += p.B.astype(dtype).reshape((1, -1) + (1,) * p.rank)
     return Y
+
+
+@_variant(Claims(accuracy="normwise"))
+def fft(X, W, B=None, *, stride, padding, dilation, groups):
+    """Correlation through the FFT, the channels summed in the frequency domain (``scipy.fft``).
+
+    For each batch item and group, every input channel (padded or cropped as
+    the problem says) and every kernel (flipped, its taps spread ``dilation``
+    apart) is transformed on a grid of the full linear size; the pointwise
+    products are summed over the group's channels, transformed back once per
+    output channel, cropped to the valid part and subsampled by the stride, and
+    the bias is added.  The transform runs in the output's precision (float16
+    promoted to float32) on operands scaled by powers of two, and the result is
+    rounded to the output dtype.  Its error is normwise (CV-AC2), so it declares
+    that class; integer problems and problems holding NaN or infinities take the
+    shift-and-add path (a transform would spread a NaN over its whole block).
+    """
+    import scipy.fft
+
+    p = _problem(X, W, B, stride, padding, dilation, groups)
+    dtype = p.out_dtype
+    if dtype.kind in "iu" or _has_nonfinite(p.X, p.W, p.B) or 0 in p.out_shape or p.in_per_group == 0:
+        return _tap_sum(p, dtype)
+    geo, d = p.geometry, p.rank
+    work = dtype if dtype != np.float16 else np.dtype(np.float32)
+    Xp, eX = _scaled(geo.pad(p.X.astype(work)))
+    Wf, eW = _scaled(p.W.astype(work))
+    taps = np.zeros(p.W.shape[:2] + tuple(a.k_eff for a in geo.axes), work)
+    taps[(slice(None), slice(None), *(slice(None, None, a.dilation) for a in geo.axes))] = Wf
+    taps = taps[(slice(None), slice(None), *([slice(None, None, -1)] * d))]
+    grid = tuple(scipy.fft.next_fast_len(a.padded + a.k_eff - 1, real=work.kind != "c") for a in geo.axes)
+    axes = tuple(range(-d, 0))
+    forward, inverse = ((scipy.fft.fftn, scipy.fft.ifftn) if work.kind == "c" else
+                        (scipy.fft.rfftn, scipy.fft.irfftn))
+    Cg, Og = p.in_per_group, p.out_per_group
+    valid = tuple(slice(a.k_eff - 1, a.k_eff - 1 + a.stride * (a.out - 1) + 1, a.stride) for a in geo.axes)
+    Y = np.zeros(p.out_shape, dtype)
+    with np.errstate(all="ignore"):
+        for g in range(p.groups):
+            fx = forward(Xp[:, g * Cg:(g + 1) * Cg], grid, axes=axes)          # (N, Cg, ...)
+            fw = forward(taps[g * Og:(g + 1) * Og], grid, axes=axes)           # (Og, Cg, ...)
+            spectrum = np.einsum("nc...,oc...->no...", fx, fw)
+            full = inverse(spectrum, grid, axes=axes)
+            block = _unscaled(full[(slice(None), slice(None), *valid)], eX + eW)
+            if p.B is not None:
+                block = block + p.B[g * Og:(g + 1) * Og].astype(work).reshape((1, -1) + (1,) * d)
+            Y[:, g * Og:(g + 1) * Og] = block.astype(dtype)
+    return Y
+
+
+def _scaled(x: np.ndarray) -> tuple[np.ndarray, int]:
+    """``(x * 2**-e, e)`` with the largest magnitude below one (exact scaling, away from overflow)."""
+    peak = float(np.max(np.abs(x))) if x.size else 0.0
+    e = int(np.frexp(peak)[1]) if peak > 0 else 0
+    return _unscaled(x, -e), e
+
+
+def _unscaled(x: np.ndarray, e: int) -> np.ndarray:
+    """``x * 2**e``, each real part rounded once."""
+    if x.dtype.kind != "c":
+        return np.ldexp(x, e)
+    out = np.empty_like(x)
+    out.real, out.imag = np.ldexp(x.real, e), np.ldexp(x.imag, e)
+    return out

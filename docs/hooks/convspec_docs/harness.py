@@ -143,7 +143,7 @@ def profile_table() -> str:
             ("small side", lambda p: str(p.small_side)),
             ("large side", lambda p: str(p.large_side)),
             ("large kernel side", lambda p: str(p.large_kernel)),
-            ("shrinking", lambda p: f"≤ {p.shrink_seconds:g} s")]
+            ("shrinking", lambda p: f"≤ {p.shrink_calls} tries (≤ {p.shrink_seconds:g} s)")]
     out = ["| | " + " | ".join(f"`{p.name}`" for p in profiles) + " |",
            "|---|" + "---:|" * len(profiles)]
     for label, value in rows:

@@ -25,18 +25,25 @@ def _tex_int(value) -> str:
 
 
 def html_grid(values, caption: str, highlight=frozenset(), kind: str = "window",
-              indices: bool = True) -> str:
-    """A matrix as an HTML table; cells in ``highlight`` get the class ``kind``."""
+              indices: bool = True, classes=None) -> str:
+    """A matrix as an HTML table; cells in ``highlight`` get the class ``kind``.
+
+    ``classes`` optionally maps more cells ``(i, j)`` to class names of their own.
+    """
     values = np.asarray(values)
+    classes = classes or {}
     rows = []
     if indices:
         head = "".join(f"<th>{j}</th>" for j in range(values.shape[1]))
         rows.append(f'<tr><th class="corner"></th>{head}</tr>')
+
+    def cell(i: int, j: int) -> str:
+        names = " ".join(([kind] if (i, j) in highlight else []) + [classes.get((i, j), "")]).strip()
+        attr = f' class="{names}"' if names else ""
+        return f"<td{attr}>{escape(_minus(values[i, j]))}</td>"
+
     for i in range(values.shape[0]):
-        cells = "".join(
-            f'<td class="{kind}">{escape(_minus(values[i, j]))}</td>' if (i, j) in highlight
-            else f"<td>{escape(_minus(values[i, j]))}</td>"
-            for j in range(values.shape[1]))
+        cells = "".join(cell(i, j) for j in range(values.shape[1]))
         rows.append(f"<tr><th>{i}</th>{cells}</tr>" if indices else f"<tr>{cells}</tr>")
     return (f'<figure class="cs-matrix"><table class="cs-grid">{"".join(rows)}</table>'
             f"<figcaption>{caption}</figcaption></figure>")
