@@ -77,6 +77,41 @@ TYPESET: dict[str, TypesetStatement] = {
         "An output whose window sum $S_{ij}$ reaches the largest finite value of the output "
         "dtype is unconstrained for finite inputs: intermediate overflow is allowed there, and "
         "any value is accepted and counted."),
+    "CV-PD1": TypesetStatement(
+        "An explicit padding is a tuple or list of d pairs (lo, hi) of integers of any sign; "
+        "axis t is padded to lo + S[t] + hi elements, a negative pad cropping that many elements "
+        "from its side, as StableHLO's pad does.",
+        "An explicit padding is a tuple or list of $d$ pairs $(lo, hi)$ of integers of any sign; "
+        "axis $t$ is padded to $lo + S_t + hi$ elements, a negative pad cropping that many "
+        "elements from its side, as StableHLO's `pad` does."),
+    "CV-PD2": TypesetStatement(
+        "A named padding is VALID (all pads 0), SAME_UPPER or SAME_LOWER: with "
+        "out = ceil(S[t] / s) and total = max((out - 1)*s + k_eff - S[t], 0), SAME_UPPER pads "
+        "lo = total // 2 and SAME_LOWER pads hi = total // 2; any other string is refused.",
+        "A named padding is `VALID` (all pads 0), `SAME_UPPER` or `SAME_LOWER`: with "
+        "$\\text{out} = \\lceil S_t / s \\rceil$ and\n\n"
+        "$$\\text{total} = \\max\\left( (\\text{out} - 1)\\, s + k_\\mathrm{eff} - S_t,\\; 0 \\right),$$"
+        "\n\n`SAME_UPPER` pads $lo = \\lfloor \\text{total}/2 \\rfloor$ (the odd element at the "
+        "end) and `SAME_LOWER` pads $hi = \\lfloor \\text{total}/2 \\rfloor$ (the odd element at "
+        "the start); any other string is refused."),
+    "CV-SH1": TypesetStatement(
+        "The result has shape (N, O, *S_out) with S_out[t] = floor((padded - k_eff) / s) + 1, "
+        "where padded = lo + S[t] + hi and k_eff = (k - 1)*dilation + 1, and S_out[t] = 0 when "
+        "padded <= 0 or k_eff > padded.",
+        "The result has shape $(N, O, S^\\mathrm{out}_0, \\dots)$ with\n\n"
+        "$$S^\\mathrm{out}_t = \\left\\lfloor \\frac{\\mathit{padded} - k_\\mathrm{eff}}{s} "
+        "\\right\\rfloor + 1,$$\n\nwhere $\\mathit{padded} = lo + S_t + hi$ and "
+        "$k_\\mathrm{eff} = (k - 1)\\,\\delta + 1$ for the dilation $\\delta$, and "
+        "$S^\\mathrm{out}_t = 0$ when $\\mathit{padded} \\le 0$ or "
+        "$k_\\mathrm{eff} > \\mathit{padded}$."),
+    "CV-EQ1": TypesetStatement(
+        "Y[n, o, j] = B[o] + sum over c < C/g and kernel taps a of "
+        "Xp[n, (o // (O/g))*(C/g) + c, j*s + a*dilation] * W[o, c, a], with Xp the padded input "
+        "and j, a multi-indices over the spatial axes (cross-correlation, no kernel flip).",
+        "$$\\begin{array}{rl} & Y[n, o, j] \\\\ = & B[o] \\\\ + & \\displaystyle\\sum_{c < C/g} "
+        "\\sum_{a} X_p[n, c_0(o) + c, j s + a \\delta] \\\\ & \\cdot\\; W[o, c, a], \\end{array}$$"
+        "\n\nwith $c_0(o) = \\lfloor o / (O/g) \\rfloor \\cdot C/g$, $X_p$ the padded input and "
+        "$j$, $a$ multi-indices over the spatial axes (cross-correlation, no kernel flip)."),
 }
 
 
