@@ -353,7 +353,7 @@ def test_console_summary_lists_the_failures_the_output_shows(site):
 def test_gradient_walkthrough_fails_where_its_prose_says(site):
     """The guide explains the gradient run's failures by the inserted zeros and validation."""
     import html as html_lib
-    text = html_lib.unescape(re.sub(r"<[^>]+>", "", (site / "conformance.html")
+    text = html_lib.unescape(re.sub(r"<[^>]+>", "", (site / "conformance/gradients.html")
                                     .read_text(encoding="utf-8")))
     section = text[text.index("Checking gradient backends"):]
     run = section[section.index("$ convspec check my_grads.py:conv_input_grad"):]

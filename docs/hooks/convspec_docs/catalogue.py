@@ -217,7 +217,7 @@ def _entry(c, checks, tests, props) -> list[str]:
                 else "- **Checked at:** ")
                + (shown if where else f"no source line is marked `# checks: {c.id}`"))
     out.append("- **Conformance properties:** " + (
-        ", ".join(f"[`{p}`](../conformance.md#what-is-checked)" for p in props.get(c.id, []))
+        ", ".join(f"[`{p}`](../conformance/properties.md)" for p in props.get(c.id, []))
         or "none"))
     out.append("- **Tests** (in `tests/`): " + (_tests_list(tests[c.id])
                                                  if tests.get(c.id) else "none"))

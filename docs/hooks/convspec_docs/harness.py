@@ -159,7 +159,7 @@ def profile_examples() -> str:
 
 @marker("property-table")
 def property_table() -> str:
-    """Every property of the suite, in run order, with the clauses it checks.
+    """Every property of the suite, in run order, with the clauses it checks (for conformance/properties.md).
 
     The core's properties come first, in a table of their own; each other
     operation's (``conv.*`` for the layer, and so on) follow in a table that is
@@ -171,7 +171,7 @@ def property_table() -> str:
     head, groups = rows[:2], {}
     for row in rows[2:]:
         cells = row.split(" | ")
-        cells[1] = ", ".join(f"[{c}](specification.md#{c})" for c in cells[1].split(", "))
+        cells[1] = ", ".join(f"[{c}](../specification.md#{c})" for c in cells[1].split(", "))
         op = cells[0].strip("| `").split(".")[0]
         groups.setdefault(op if op in OPERATIONS.values() else "conv2d", []).append(" | ".join(cells))
     out = ["\n".join(head + groups.pop("conv2d", [])), ""]
