@@ -16,6 +16,22 @@ directly:
 * each variant, for every operation it provides, equals the oracle exactly on
   integer problems and lies within the error bounds on floating ones, special
   values included where it claims them.
+
+Then the harness must
+
+* catch every mutant by its *required* properties (the cheapest known to
+  catch it, each citing a violated clause), fail no property outside its
+  *allowed* set, describe each failure with the expected kind and report no
+  harness error;
+* pass every variant on every property of every operation it provides.
+
+An ordinary run checks, in process, each mutant's required properties at their
+profile (``quick``, or ``default`` where the quick budget does not reach the
+bug) and every property outside its allowed set at ``quick``, seed 0; and each
+variant at ``quick`` for seed 0 and, for seeds 1 and 2, the properties whose
+examples depend on the seed.  ``CONVSPEC_ZOO_FULL=1`` runs every property at
+``default`` for seeds 0, 1 and 2 instead, for every mutant and variant
+(minutes); ``CONVSPEC_ZOO_SEEDS=N`` changes the number of seeds of that mode.
 """
 
 from __future__ import annotations
@@ -359,16 +375,6 @@ def test_grad_variant_keeps_special_values_with_their_terms(name, op):
 
 
 # --------------------------------------------------------------------------- the harness catches the mutants
-#
-# For each mutant the harness must fail its *required* properties (the cheapest known to catch it,
-# each citing a violated clause) and no property outside its *allowed* set, describe each failure
-# with the expected kind and report no harness error.  An ordinary test run checks the required
-# properties at their profile (``quick``, or ``default`` where the quick budget cannot reach the
-# bug) and every property outside the allowed set at ``quick``, seed 0, in process;
-# ``CONVSPEC_ZOO_FULL=1`` runs every property at ``default`` for seeds 0, 1 and 2 instead
-# (``CONVSPEC_ZOO_SEEDS=N`` changes the number of seeds).  Every variant passes every property it
-# claims: at ``quick`` for seeds 0, 1 and 2 (the seeded properties only for seeds 1 and 2), or at
-# ``default`` in the full mode.
 
 FULL = bool(os.environ.get("CONVSPEC_ZOO_FULL"))
 SEEDS = range(int(os.environ.get("CONVSPEC_ZOO_SEEDS", "3")))
@@ -443,7 +449,8 @@ def failures_text(report) -> str:
     lines = []
     for pid, result in report.results.items():
         if result.status == Status.FAIL and result.failure is not None:
-            lines.append(f"  {pid}: {result.failure.kind} on {result.failure.problem}: {result.failure.message}")
+            lines.append(f"  {pid}: {result.failure.kind} on {result.failure.problem}: "
+                         f"{result.failure.message}")
         elif result.status == Status.ERROR:
             lines.append(f"  {pid}: harness error: {(result.reason or '').strip().splitlines()[-1:]}")
     return "\n".join(lines) or "  nothing"
@@ -466,7 +473,8 @@ def test_required_properties_check_a_violated_clause(name):
 def test_grad_backends_reload_from_their_targets(table):
     for name, backend in (MUTANTS if table == "mutants" else VARIANTS).items():
         loaded = load_backend(backend.target)
-        assert loaded.name == name and loaded.operations == backend.operations and loaded.claims == backend.claims
+        assert loaded.name == name and loaded.operations == backend.operations
+        assert loaded.claims == backend.claims
 
 
 def check_mutant(name: str, report, required) -> None:
@@ -508,13 +516,15 @@ def test_grad_mutant_is_caught_for_the_right_reason(name):
 
 #: Properties whose examples depend on the seed (the invalid lists and the large problems do not).
 SEEDED = ("values", "empty", "specials", "layout", "effects", "result_type", "remainder", "output_padding")
-VARIANT_RUNS = ([("default", seed) for seed in SEEDS] if FULL else [("quick", 0), ("quick", 1), ("quick", 2)])
+VARIANT_RUNS = ([("default", seed) for seed in SEEDS] if FULL
+                else [("quick", 0), ("quick", 1), ("quick", 2)])
 
 
 @pytest.mark.parametrize(("profile", "seed"), VARIANT_RUNS, ids=[f"{p}-{s}" for p, s in VARIANT_RUNS])
 @pytest.mark.parametrize(("name", "op"), VARIANT_OPS, ids=[f"{n}-{o}" for n, o in VARIANT_OPS])
 def test_grad_variant_passes_every_property(name, op, profile, seed):
-    select = None if FULL or seed == 0 else [pid for pid in property_ids(op) if pid.split(".", 1)[1] in SEEDED]
+    select = None if FULL or seed == 0 else [pid for pid in property_ids(op)
+                                             if pid.split(".", 1)[1] in SEEDED]
     kw = {} if FULL else {"isolation": "inprocess"}
     report = run(VARIANTS[name], op=op, profile=profile, seed=seed, select=select, **kw)
     problems = failures_text(report)
