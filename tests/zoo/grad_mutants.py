@@ -542,10 +542,11 @@ def tc_ignores_output_padding(X, W, B=None, *, stride, padding, output_padding, 
     """output_padding is accepted and checked but not applied: the output is short by it.
 
     Bug class: an attribute accepted for compatibility and ignored, the
-    shape ``s·(i − 1) + k_eff − lo − hi`` of the plain transposed convolution.
+    shape ``s·(i − 1) + k_eff − lo − hi`` of the plain transposed convolution
+    (an empty axis where that is below zero).
     """
     p = _tc_problem(X, W, B, stride, padding, output_padding, dilation, groups)
-    spatial = tuple(n - op for n, op in zip(p.out_shape[2:], p.output_padding))
+    spatial = tuple(max(n - op, 0) for n, op in zip(p.out_shape[2:], p.output_padding))
     return _tc(p, spatial=spatial)
 
 
