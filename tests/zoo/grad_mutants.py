@@ -294,9 +294,9 @@ def dx_remainder_dropped(dY, W, *, input_shape, stride, padding, dilation, group
     Bug class: the input gradient computed as a transposed convolution
     without ``output_padding``.  ``conv_transpose(dY, W, stride, padding)``
     has ``s·(out − 1) + k_eff − lo − hi`` elements, which is the input size
-    only when the stride divides ``padded − k_eff``; the caller that does not
-    pass the remainder as ``output_padding`` (as autograd does) returns a
-    result too short by it.  Stride 1 always fits.
+    only when the stride divides ``padded − k_eff``.  Autograd passes the
+    remainder as ``output_padding``; a hand-written backward pass that does
+    not returns a result too short by it.  Stride 1 always fits.
     """
     return _short_dx(_dx_problem(dY, W, input_shape, stride, padding, dilation, groups))
 
@@ -542,10 +542,11 @@ def tc_ignores_output_padding(X, W, B=None, *, stride, padding, output_padding, 
     """output_padding is accepted and checked but not applied: the output is short by it.
 
     Bug class: an attribute accepted for compatibility and ignored, the
-    shape ``s·(i − 1) + k_eff − lo − hi`` of the plain transposed convolution.
+    shape ``s·(i − 1) + k_eff − lo − hi`` of the plain transposed convolution
+    (an empty axis where that is below zero).
     """
     p = _tc_problem(X, W, B, stride, padding, output_padding, dilation, groups)
-    spatial = tuple(n - op for n, op in zip(p.out_shape[2:], p.output_padding))
+    spatial = tuple(max(n - op, 0) for n, op in zip(p.out_shape[2:], p.output_padding))
     return _tc(p, spatial=spatial)
 
 
