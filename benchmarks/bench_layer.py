@@ -173,6 +173,18 @@ def available_peers(names) -> dict[str, Callable]:
     return peers
 
 
+def fastest(calls: dict[str, Callable[[], object]], repeat: int,
+            clock: Callable[[], float] = time.perf_counter) -> dict[str, float]:
+    """Each call's fastest time in milliseconds over ``repeat`` rounds in which the calls take turns."""
+    best = dict.fromkeys(calls, math.inf)
+    for _ in range(repeat):
+        for name, call in calls.items():
+            start = clock()
+            call()
+            best[name] = min(best[name], (clock() - start) * 1e3)
+    return best
+
+
 def run_row(layer: Layer, N: int, dtype: str, peers: dict, repeat: int) -> dict:
     """Time the reference and every peer in interleaved rounds (a busy moment of the machine then
     costs every contender alike), keeping each one's fastest call."""
@@ -191,13 +203,7 @@ def run_row(layer: Layer, N: int, dtype: str, peers: dict, repeat: int) -> dict:
             row[name] = None
             row[name + " error"] = type(error).__name__
     calls["ref"]()
-    best = dict.fromkeys(calls, math.inf)
-    for _ in range(repeat):
-        for name, call in calls.items():
-            start = time.perf_counter()
-            call()
-            best[name] = min(best[name], (time.perf_counter() - start) * 1e3)
-    row.update(best)
+    row.update(fastest(calls, repeat))
     row["gflops"] = layer.flops(N) / row["ref"] / 1e6
     row["peak"] = peak_extra_bytes(calls["ref"]) / 2 ** 20
     out_bytes = N * layer.O * math.prod(layer.out_spatial()) * X.itemsize

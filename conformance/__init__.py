@@ -36,7 +36,7 @@ def run(backend: Backend | Callable | str, *, profile: str = "default", seed: in
         isolation: str = "auto", cache_dir: str | PathLike | None = None,
         progress: Callable[[PropertyResult], None] | None = None,
         on_start: Callable[[str], None] | None = None, op: str = "conv2d", maxfail: int | None = None,
-        shard: str | None = None) -> Report:
+        shard: str | None = None, observe: bool = False) -> Report:
     """Check a backend with the property suite and return the report.
 
     Args:
@@ -61,13 +61,19 @@ def run(backend: Backend | Callable | str, *, profile: str = "default", seed: in
             replayed first on the next run); ``None`` disables it.
         progress: called with each `PropertyResult` as it completes.
         on_start: called with each property id before it starts.
-        op: the operation to check: ``"conv2d"`` (the core) or ``"conv"`` (the
-            layer); the backend must provide it.
+        op: the operation to check: ``"conv2d"`` (the core), ``"conv"`` (the
+            layer), its gradients ``"conv_input_grad"``, ``"conv_weight_grad"``,
+            ``"conv_bias_grad"``, or ``"conv_transpose"``; the backend must
+            provide it (a `Backend` may provide several, in ``ops``).
         maxfail: stop after this many properties failed (or could not be
             evaluated); the rest are listed in ``report.run["not_run"]`` and the
             report is marked partial.
         shard: ``"K/N"``: run only the K-th of N deterministic parts of the
             selection (see `convspec.conformance.sharding`).
+        observe: after the verdicts, probe every feature of the operation,
+            claimed or not, and record what the backend does in
+            ``report.observed`` (see `convspec.conformance.observe`); the
+            observations never change a status or the exit code.
 
     A Ctrl-C (``KeyboardInterrupt``) stops the run after ending the worker
     processes; the report of what ran is returned, marked
@@ -86,7 +92,8 @@ def run(backend: Backend | Callable | str, *, profile: str = "default", seed: in
     from .runner import run_suite
     return run_suite(backend, profile=profile, seed=seed, dtypes=dtypes, select=select,
                      known=known, timeout=timeout, isolation=isolation, cache_dir=cache_dir,
-                     progress=progress, on_start=on_start, op=op, maxfail=maxfail, shard=shard)
+                     progress=progress, on_start=on_start, op=op, maxfail=maxfail, shard=shard,
+                     observe=observe)
 
 
 def property_ids(op: str | None = None) -> list[str]:

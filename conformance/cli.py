@@ -112,6 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--reproducers-dir", metavar="DIR",
                        help="write each failure's reproducer to its own file in DIR, named after the property "
                             "and the problem, e.g. shape.eq1--m1x2_k1x1_s1x2_int8_C_C.py")
+    check.add_argument("--observe", action="store_true",
+                       help="after the verdicts, probe every feature of the operation, claimed or not, and "
+                            "record what the backend does (holds, deviates, refuses, crashes or hangs, not "
+                            "available) in the report's 'observed' section; never changes the exit status")
     check.add_argument("--shard", type=_shard, metavar="K/N",
                        help="run only part K of N of the selected properties (a deterministic split balanced "
                             "by cost); join the shards' --report-json files with convspec merge")
@@ -254,7 +258,7 @@ def _check(args, out) -> int:
                      known=args.known, timeout=args.timeout, isolation=args.isolation,
                      cache_dir=None if args.no_cache else args.cache_dir, progress=progress.finish,
                      on_start=progress.start, maxfail=args.maxfail,
-                     shard=str(args.shard) if args.shard else None)
+                     shard=str(args.shard) if args.shard else None, observe=args.observe)
     except BackendLoadError as exc:
         progress.close()
         print(f"convspec: error: cannot load backend {args.target!r}: {exc}", file=sys.stderr)
@@ -269,6 +273,9 @@ def _check(args, out) -> int:
         _ignore_further_interrupts()
     files = write_reproducers(report, args.reproducers_dir) if args.reproducers_dir else {}
     print(summary_text(report, verbose=args.verbose, reproducers=files), file=out, flush=True)
+    if report.observed is not None:
+        from .observe import observed_text
+        print("\n" + observed_text(report.observed), file=out, flush=True)
     if files:
         print(f"reproducers: {len(files)} files in {args.reproducers_dir}", file=out)
     _write(report, args, out)

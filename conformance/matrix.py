@@ -1,9 +1,15 @@
 """The results matrix: the suite run over every bundled adapter, written as one data file.
 
 Rows are backends (the adapters of :mod:`convspec.conformance.adapters`),
-columns are properties, and each cell is the property's status for that
-backend: ``pass``, ``fail``, ``not claimed``, ``known`` or ``error`` (see
-`convspec.conformance.results`).  Each row also records the library's
+each run on the operation it computes (``op``: ``conv2d``, the core, or
+``conv``, the layer); columns are that operation's properties, and each cell
+is the property's status for that backend: ``pass``, ``fail``, ``not
+claimed``, ``known`` or ``error`` (see `convspec.conformance.results`).
+Each run is made in observe mode, so a row also holds ``observed``: one
+observation per feature of its operation, claimed or not (``holds``,
+``deviates``, ``refuses``, ``crashes or hangs``, ``not available``; see
+`convspec.conformance.observe`), from which the results page draws one
+matrix per operation, libraries by feature.  Each row also records the library's
 version, the wall time of its run, the counts of each status, the measured
 accuracy and every failure and known deviation with its problem descriptor
 and reproducer.  An adapter whose library is not installed gets a row with the
@@ -13,11 +19,13 @@ The data file is JSON with the schema ``convspec-matrix/1``::
 
     {"schema": "convspec-matrix/1", "generated": "...", "profile": "default", "seed": 0,
      "environment": {"python": ..., "platform": ..., "cpus": ..., ...},
-     "properties": [{"id": "values.float", "title": ..., "clauses": [...]}, ...],
-     "backends": [{"name": "numpy", "state": "ran", "version": "2.4.6", "seconds": 13.0,
+     "properties": [{"id": "values.float", "title": ..., "clauses": [...], "op": "conv2d"}, ...],
+     "features": {"conv2d": ["int8", ...], "conv": ["explicit padding", ...]},
+     "backends": [{"name": "numpy", "op": "conv2d", "state": "ran", "version": "2.4.6", "seconds": 13.0,
                    "cells": {"values.float": "pass", ...}, "counts": {...},
                    "worst_ratio": 0.95, "accuracy": {"values.float": 0.95, ...},
-                   "failures": [...], "known": [...], ...}, ...]}
+                   "failures": [...], "known": [...], "observed": [{"feature": "int8",
+                   "status": "holds", ...}, ...], ...}, ...]}
 
 ``accuracy`` maps each property that compared floating outputs to its largest
 measured error divided by its bound (a property holds while this is at most
@@ -52,6 +60,8 @@ from .profiles import PROFILES
 from .results import Report, Status
 
 SCHEMA_ID = "convspec-matrix/1"
+#: The operations with a matrix, in page order.
+OPS = ("conv2d", "conv")
 DEFAULT_OUTPUT = Path("docs") / "data" / "results-matrix.json"
 
 
@@ -61,9 +71,10 @@ def _number(x: float) -> float | str:
     return "nan" if math.isnan(x) else "inf"
 
 
-def _not_installed(name: str, message: str) -> dict[str, Any]:
-    return {"name": name, "state": "not installed", "note": message, "version": None, "seconds": None,
-            "cells": {}, "counts": {}, "failures": [], "known": [], "accuracy": {}, "worst_ratio": None}
+def _not_installed(name: str, message: str, op: str = "conv2d") -> dict[str, Any]:
+    return {"name": name, "op": op, "state": "not installed", "note": message, "version": None, "seconds": None,
+            "cells": {}, "counts": {}, "failures": [], "known": [], "accuracy": {}, "worst_ratio": None,
+            "observed": None}
 
 
 def worst_ratio(accuracy: dict[str, float | str], cells: dict[str, str]) -> float | str | None:
@@ -80,8 +91,8 @@ def worst_ratio(accuracy: dict[str, float | str], cells: dict[str, str]) -> floa
     return max(finite) if len(finite) == len(values) else "inf"
 
 
-def backend_row(name: str, report: Report, seconds: float) -> dict[str, Any]:
-    """One row of the matrix from one adapter's report."""
+def backend_row(name: str, report: Report, seconds: float, op: str = "conv2d") -> dict[str, Any]:
+    """One row of the matrix from one adapter's report (on operation ``op``)."""
     results = report.results.values()
     accuracy = {r.id: _number(r.accuracy.worst_ratio) for r in results
                 if r.accuracy is not None and r.accuracy.compared}
@@ -98,12 +109,13 @@ def backend_row(name: str, report: Report, seconds: float) -> dict[str, Any]:
              for r in results if r.status == Status.KNOWN and r.known
              for entry in r.known.get("entries", [])]
     return {
-        "name": name, "state": "ran", "note": report.run.get("isolation_note") or "",
+        "name": name, "op": op, "state": "ran", "note": report.run.get("isolation_note") or "",
         "library": report.backend.get("description", ""), "version": report.backend.get("version"),
         "claims": report.backend.get("claims", {}), "seconds": round(seconds, 1),
         "examples": report.examples, "counts": report.counts(),
         "cells": cells,
         "worst_ratio": worst_ratio(accuracy, cells), "accuracy": accuracy, "failures": failures, "known": known,
+        "observed": report.observed,
     }
 
 
@@ -130,14 +142,16 @@ def run_matrix(adapters: Sequence[str] | None = None, *, profile: str = "default
         profile, seed: passed to `convspec.conformance.run` for every backend.
         on_backend: called with each adapter's name and row as it completes.
         run_fn: the function running one backend (default
-            `convspec.conformance.run`); tests pass a stand-in.
+            `convspec.conformance.run`, called with the adapter's ``op`` and
+            ``observe=True``); tests pass a stand-in.
     """
     from . import adapters as bundled
     from . import property_ids
+    from .observe import feature_names
     from .properties import PROPERTIES
     if run_fn is None:
         from . import run as run_fn
-    names = list(adapters) if adapters else list(bundled.names_for("conv2d"))
+    names = list(adapters) if adapters else list(bundled.NAMES)
     unknown = [n for n in names if n not in bundled.NAMES]
     if unknown:
         raise ValueError(f"unknown adapters {unknown}; choose from {', '.join(bundled.NAMES)}")
@@ -146,12 +160,13 @@ def run_matrix(adapters: Sequence[str] | None = None, *, profile: str = "default
     rows = []
     for name in names:
         clock = time.perf_counter()
+        op = bundled.REGISTRY[name].op
         try:
-            report = run_fn(name, profile=profile, seed=seed)
+            report = run_fn(name, profile=profile, seed=seed, op=op, observe=True)
         except BackendLoadError as exc:
-            row = _not_installed(name, str(exc))
+            row = _not_installed(name, str(exc), op)
         else:
-            row = backend_row(name, report, time.perf_counter() - clock)
+            row = backend_row(name, report, time.perf_counter() - clock, op)
         rows.append(row)
         if on_backend:
             on_backend(name, row)
@@ -159,8 +174,9 @@ def run_matrix(adapters: Sequence[str] | None = None, *, profile: str = "default
         "schema": SCHEMA_ID,
         "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "profile": profile, "seed": seed, "environment": _environment(),
-        "properties": [{"id": pid, "title": PROPERTIES[pid].title, "clauses": list(PROPERTIES[pid].clauses)}
-                       for pid in property_ids("conv2d")],
+        "properties": [{"id": pid, "title": PROPERTIES[pid].title, "clauses": list(PROPERTIES[pid].clauses),
+                        "op": op} for op in OPS for pid in property_ids(op)],
+        "features": {op: list(feature_names(op)) for op in OPS},
         "backends": rows,
     }
 

@@ -115,7 +115,8 @@ def merge(documents: Sequence[dict[str, Any]], names: Sequence[str] | None = Non
     })
     for key in ("worker_restarts", "timeouts", "crashes", "shortened_timeouts", "backend_output_calls"):
         run[key] = sum(r.get(key, 0) for r in runs)
-    return Report(base["backend"], results, run)
+    observed = next((doc["observed"] for doc in documents if doc.get("observed") is not None), None)
+    return Report(base["backend"], results, run, observed)
 
 
 def merge_files(paths: Sequence[str | Path]) -> Report:

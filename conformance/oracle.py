@@ -25,12 +25,17 @@ allow for (``slack``):
    harness's own rounding, a large part of a float64 bound, and would reject
    correct float64 results.  Inputs must lie within ``[2**-400, 2**400]`` in magnitude (or be
    zero), which the harness's generators guarantee for large problems.
+
+The gradients and the transposed convolution (`gradient_expected`) take three
+paths over their validated problems: exact integer sums, the spec's exact values
+for small problems, and a float64 evaluation whose own error bound is the slack
+for larger ones.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Callable
 
 import numpy as np
 
@@ -389,10 +394,10 @@ class Sums:
         terms: ``(p, index) -> [(a, b)]``: the spec's terms of one element.
     """
 
-    operands: Any
-    evaluate: Any
-    exact: Any
-    terms: Any
+    operands: Callable
+    evaluate: Callable
+    exact: Callable
+    terms: Callable
 
 
 def _integral(arrays) -> bool:

@@ -63,6 +63,7 @@ def to_dict(report: Report) -> dict[str, Any]:
                     "failed": report.failed, "errors": report.errors},
         "properties": [_result(r) for r in report.results.values()],
         "clauses": {cid: [p for p in pids if p in report.results] for cid, pids in clause_table().items()},
+        "observed": report.observed,
     }
 
 

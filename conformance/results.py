@@ -171,11 +171,15 @@ class Report:
         backend: name, target, version and claims of the backend checked.
         results: property id -> `PropertyResult`, in suite order.
         run: profile, seed, isolation, timings and example counts of the run.
+        observed: the observations of observe mode (`convspec.conformance.observe`),
+            one per feature, or None when the run did not observe; they never
+            change a status or the exit code.
     """
 
     backend: dict[str, Any]
     results: dict[str, PropertyResult]
     run: dict[str, Any]
+    observed: list[dict[str, Any]] | None = None
 
     def with_status(self, status: Status | str) -> list[str]:
         """Ids of the properties that ended with ``status``."""

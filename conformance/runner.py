@@ -515,7 +515,7 @@ def preflight(executor: Executor, backend: Backend, claims: Claims, timeout: flo
 def run_suite(backend, *, profile: str = "default", seed: int = 0, dtypes=None, select=None,
               known=None, timeout=None, isolation: str = "auto", cache_dir=None,
               progress=None, on_start=None, op: str = "conv2d", maxfail: int | None = None,
-              shard: Shard | str | None = None) -> Report:
+              shard: Shard | str | None = None, observe: bool = False) -> Report:
     """Implementation of `convspec.conformance.run` (see there)."""
     patterns = [p.strip() for p in select.split(",")] if isinstance(select, str) else select
     props = select_properties(patterns, op)
@@ -532,6 +532,7 @@ def run_suite(backend, *, profile: str = "default", seed: int = 0, dtypes=None, 
     clock = time.perf_counter()
     results: dict[str, PropertyResult] = {}
     stopped = None
+    observed = None
     with hypothesis_home(cache_dir), Session(
             backend, profile=profile, seed=seed, dtypes=dtypes, known=known, timeout=timeout,
             isolation=isolation, cache_dir=cache_dir, op=op) as session:
@@ -551,6 +552,10 @@ def run_suite(backend, *, profile: str = "default", seed: int = 0, dtypes=None, 
                     results[prop.id] = result
                     if progress:
                         progress(result)
+                # Observations come after the verdicts and never change them (see `observe`);
+                # a sharded run observes in its first shard only.
+                if observe and stopped is None and (shard is None or shard.index == 1):
+                    observed = _observe(session, seed, ctrl_c)
         except KeyboardInterrupt:
             stopped = "interrupted"
             abort(session.executor)
@@ -580,7 +585,20 @@ def run_suite(backend, *, profile: str = "default", seed: int = 0, dtypes=None, 
         "maxfail": maxfail,
         "shard": None if shard is None else shard.as_dict([p.id for p in props], [p.id for p in planned]),
     }
-    return Report(session.backend_info(), results, run_info)
+    return Report(session.backend_info(), results, run_info, observed)
+
+
+def _observe(session: Session, seed: int, ctrl_c: InterruptWatch) -> list[dict[str, Any]]:
+    """Observe mode: one probe per feature, each on the session's executor under its own claims."""
+    from .observe import observe
+
+    def run_property(claims: Claims, prop: Property) -> PropertyResult:
+        runner = Runner(session.backend, claims, session.profile, session.executor, seed, session.timeout,
+                        None, session.runner.known)
+        runner.watch = session.runner.watch  # hangs in a row count across the whole run
+        return runner.run_property(prop)
+
+    return observe(session.claims, session.backend.op, run_property, stop=lambda: ctrl_c.requested)
 
 
 def _failed(results: dict[str, PropertyResult]) -> list[str]:

@@ -583,7 +583,7 @@ def gradient_shapes(op: str, spec: LayerSpec) -> GradientShapes:
 
 def gradient_case(op: str, spec: LayerSpec, arrays, output_padding=None, layouts=None):
     """The call of ``op`` for the forward ``spec`` with operands ``arrays`` (in the op's order)."""
-    pads, d = explicit_pads(spec), len(spec.spatial)
+    pads = explicit_pads(spec)
     attrs = dict(stride=spec.stride, padding=pads, dilation=spec.dilation, groups=spec.groups)
     if op == "conv_input_grad":
         case = InputGradCase(arrays[0], arrays[1], spec.x_shape, **attrs)

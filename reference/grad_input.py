@@ -24,18 +24,26 @@ padding zeros, which are exact zeros; no multiplication by an inserted zero
 happens, and no element reads another's terms.  With unit strides the single
 phase is the full correlation with the flipped kernel.
 
+The scatter form of `grad_scatter` is used instead (`scatters`) when the
+layer has more output than input channels per group, and for ungrouped layers
+unless they have unit strides and dilations and at most ``SHORT`` output
+channels: the scatter's products are only O/g long, the correlation's
+``(O/g)·T``, but the correlation pays for one strided window copy per phase
+and tap.
+
 Elements no pair feeds (DX-EQ2) are set to +0 at the end, whatever sign the
 zero products of the padding gave them.
 """
 
 from __future__ import annotations
 
+import math
 
 import numpy as np
 
 from convspec.spec.geometry import Geometry, geometry
 
-from . import layer_engine
+from . import grad_scatter, layer_engine
 from .layer_operands import padded
 
 
@@ -70,14 +78,41 @@ def clear_unfed(dX: np.ndarray, geo: Geometry) -> None:
 def input_grad(dY: np.ndarray, W: np.ndarray, geo: Geometry, groups: int) -> np.ndarray:
     """DX-EQ1 for finite ``dY`` (N, O, *S_out) and ``W`` (O, C/g, *K) of one dtype: (N, C, *S)."""
     N, C = dY.shape[0], groups * W.shape[1]
-    spatial = tuple(ax.size for ax in geo.axes)
-    dX = np.zeros((N, C) + spatial, dtype=dY.dtype)
-    if dX.size == 0 or dY.size == 0:
-        return dX  # checks: DX-SH2, DX-EQ2
-    Wt = group_transposed(W, groups)
+    shape = (N, C) + tuple(ax.size for ax in geo.axes)
+    if math.prod(shape) == 0 or dY.size == 0:
+        return np.zeros(shape, dtype=dY.dtype)  # checks: DX-SH2, DX-EQ2
     unpadded = all(ax.lo == 0 and ax.hi == 0 for ax in geo.axes)
     lengths = tuple(max(ax.padded, 0) for ax in geo.axes)
-    dXp = dX if unpadded else np.zeros((N, C) + lengths, dtype=dY.dtype)
+    dX = dXp = np.zeros(shape if unpadded else (N, C) + lengths, dtype=dY.dtype)
+    if scatters(W.shape, geo, groups, dY.dtype):
+        grad_scatter.scatter(dY, W, geo, groups, dXp)  # checks: DX-EQ1
+    else:
+        _correlate(dY, W, geo, groups, dXp)
+    if not unpadded:
+        dX = geo.unpad(dXp)
+    clear_unfed(dX, geo)
+    return dX
+
+
+#: Longest O/g for which a layer at unit strides and dilations has its input gradient correlated.
+SHORT = 64
+
+
+def scatters(w_shape: tuple[int, ...], geo: Geometry, groups: int, dtype: np.dtype) -> bool:
+    """True when `grad_scatter` is chosen over the phase correlations (see the module docstring)."""
+    Og, Cg = w_shape[0] // groups, w_shape[1]
+    if Cg * Og <= layer_engine.NARROW or (dtype.kind not in "fc" and Cg * Og <= 4 * layer_engine.NARROW):
+        return False  # the layer's multiply-add per tap serves narrow groups
+    if Og > Cg:
+        return True
+    plain = all(ax.stride == 1 and ax.dilation == 1 for ax in geo.axes)
+    return groups == 1 and not (plain and Og <= SHORT)
+
+
+def _correlate(dY: np.ndarray, W: np.ndarray, geo: Geometry, groups: int, dXp: np.ndarray) -> None:
+    """Write DX-EQ1 into the padded gradient ``dXp`` (zeros on entry) phase by phase."""
+    N, C = dXp.shape[:2]
+    Wt = group_transposed(W, groups)
     single = all(ax.stride == 1 for ax in geo.axes)
     for phase in np.ndindex(*(ax.stride for ax in geo.axes)):
         parts = [_phase(ax, r) for ax, r in zip(geo.axes, phase)]
@@ -92,7 +127,3 @@ def input_grad(dY: np.ndarray, W: np.ndarray, geo: Geometry, groups: int) -> np.
         layer_engine.correlate(padded(dY, sub, dY.dtype), kernel, sub, groups, out)  # checks: DX-EQ1
         if not single:
             dXp[where] = out
-    if not unpadded:
-        dX = geo.unpad(dXp)
-    clear_unfed(dX, geo)
-    return dX

@@ -51,7 +51,7 @@ def real(a: np.ndarray, b: np.ndarray, Y: np.ndarray, count: Count, bias: np.nda
             total += count(a_mask, b_mask, a_pad)
 
     with np.errstate(invalid="ignore"):
-        a_fin, b_fin = np.isfinite(a), np.isfinite(b)
+        a_fin = np.isfinite(a)
         a_pinf, a_ninf, b_pinf, b_ninf = a == np.inf, a == -np.inf, b == np.inf, b == -np.inf
         a_pos, a_neg, b_pos, b_neg = a_fin & (a > 0), a_fin & (a < 0), b > 0, b < 0
         every_a, every_b = np.ones(a.shape, dtype=bool), np.ones(b.shape, dtype=bool)

@@ -300,3 +300,23 @@ def test_onnxruntime_refuses_float64():
     assert "float64" not in backend.claims.dtypes
     _refuses(backend, np.ones((1, 1, 4)), np.ones((1, 1, 2)),
              stride=(1,), padding="VALID", dilation=(1,), groups=1)
+
+
+# ------------------------------------------------------------------ JAX (not installed by CI)
+
+def test_jax_crops_negative_pads_and_returns_empty_and_zero_size_results():
+    """What JAX computes where the other libraries refuse (CV-PD1, CV-SH1, CV-SH2), as its claims say."""
+    backend = _backend("jax-layer", "jax")
+    assert backend.claims.empty_outputs and backend.claims.zero_size and "negative" in backend.claims.padding
+    one = {"stride": (1,), "dilation": (1,), "groups": 1}
+    cases = [
+        (np.arange(6.0).reshape(1, 1, 6), np.ones((1, 1, 2)), None, {**one, "padding": ((-1, -2),)}),
+        (np.ones((1, 1, 4)), np.ones((1, 1, 6)), None, {**one, "padding": ((0, 0),)}),          # empty output
+        (np.ones((1, 1, 4)), np.ones((1, 1, 6)), None, {**one, "padding": ((0, 0),), "stride": (3,)}),
+        (np.ones((1, 1, 0)), np.ones((1, 1, 1)), None, {**one, "padding": ((1, 1),)}),          # padded empty axis
+        (np.ones((1, 0, 4)), np.ones((2, 0, 2)), np.array([1.0, 2.0]), {**one, "padding": ((0, 0),)}),  # C = 0
+        (np.ones((1, 1, 4)), np.ones((0, 1, 2)), None, {**one, "padding": ((0, 0),)}),          # O = 0
+    ]
+    for X, W, B, kwargs in cases:
+        _check(backend(X, W, B, **kwargs), X, W, B, Problem("jax", X.shape, W.shape, B is not None, **kwargs),
+               exact=True)

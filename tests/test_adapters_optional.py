@@ -7,7 +7,9 @@ declared known deviation nor listed in ``adapter_verdicts.AWAITING_PIN``.
 Measured run times on two cores (quick profile): torch 5 to 9 s, jax 105 to
 150 s (XLA compiles every new shape, and the deterministic layer has about two
 thousand), onnxruntime 7 to 8 s (its known hang costs one 5 s timeout),
-tensorflow about 8 s, onnx-reference and opencv about 1 s.
+tensorflow about 8 s, onnx-reference and opencv about 1 s.  The layer adapters run
+on the operation ``conv`` the same way: torch-layer 10 to 16 s, onnxruntime-layer
+about 6 s, onnx-reference-layer about 9 s.
 """
 
 from __future__ import annotations
@@ -35,3 +37,20 @@ def test_optional_adapter_meets_its_claims(name):
     report = run(name, profile="quick", seed=0, timeout=timeout)
     assert unexplained(name, report) == []
     assert report.examples > 0
+
+
+#: layer adapter -> module to import, extra that installs it
+LAYER = {
+    "torch-layer": ("torch", "torch"),
+    "onnxruntime-layer": ("onnxruntime", "onnxruntime"),
+    "onnx-reference-layer": ("onnx", "onnx"),
+}
+
+
+@pytest.mark.parametrize("name", list(LAYER))
+def test_layer_adapter_meets_its_claims(name):
+    module, extra = LAYER[name]
+    pytest.importorskip(module, reason=f"the {name} adapter needs {module}: pip install 'convspec[{extra}]'")
+    report = run(name, op="conv", profile="quick", seed=0)
+    assert unexplained(name, report) == []
+    assert report.examples > 0 and report.counts()["pass"] > 0

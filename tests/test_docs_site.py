@@ -444,3 +444,27 @@ def test_checker_catches_tiny_figure_text_overflow_and_overlap(site):
     for expected in ("text drawn over text", "scrolls sideways", "wider than its column",
                      "16026 px tall"):
         assert any(expected in p for p in problems), (expected, problems)
+
+
+def test_dark_screenshots_do_not_share_the_light_browser_profile(tmp_path, monkeypatch):
+    """The theme stores a chosen palette in the browser profile: light shots must not inherit it."""
+    import json
+
+    (tmp_path / "site").mkdir()
+    site = _site(tmp_path / "site", GOOD)
+    measured = {"images": [], "math": 1, "flatMath": [], "mathml": True, "height": 800,
+                "width": 1280, "scrollWidth": 1280, "overflow": [], "clipped": [], "overlaps": []}
+    calls = []
+
+    def fake_chromium(args, profile, timeout=90):
+        calls.append((args, profile))
+        out = f'<pre id="convspec-check-result">{json.dumps(measured)}</pre>'
+        return subprocess.CompletedProcess(args, 0, stdout=out, stderr="")
+
+    monkeypatch.setattr(check_site, "chromium", fake_chromium)
+    assert check_site.browser_checks(site, tmp_path / "shots", widths=(1280,), dark=True) == []
+    shots = [(args[-1], profile) for args, profile in calls if any("--screenshot" in a for a in args)]
+    dark = {profile for url, profile in shots if "?dark" in url}
+    light = {profile for url, profile in shots if "?dark" not in url}
+    assert len(shots) == 2 * len(list(site.rglob("*.html"))) and dark and light
+    assert not dark & light

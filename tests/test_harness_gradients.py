@@ -38,6 +38,14 @@ def dx_remainder_nonzero(dY, W, *, input_shape, **kw):
     return out
 
 
+def dx_remainder_dropped(dY, W, *, input_shape, **kw):
+    """Returns only the elements the windows cover along the first spatial axis."""
+    from convspec.spec import conv_input_grad_problem
+    out = reference.conv_input_grad(dY, W, input_shape=input_shape, **kw)
+    rest = conv_input_grad_problem(dY, W, input_shape=input_shape, **kw).geometry.axes[0].remainder
+    return np.ascontiguousarray(out[:, :, :out.shape[2] - rest])
+
+
 def dw_batch_mean(X, dY, **kw):
     out = reference.conv_weight_grad(X, dY, **kw)
     return (out / X.shape[0]).astype(out.dtype) if X.shape[0] > 1 else out
@@ -109,6 +117,13 @@ def test_DX_EQ2_the_remainder_property_names_its_clause():
     report = run(_target("dx_remainder_nonzero"), op="conv_input_grad", profile="quick",
                  select=["conv_input_grad.remainder"], isolation="inprocess")
     assert report.results["conv_input_grad.remainder"].failure.message.startswith("[DX-EQ2]")
+
+
+def test_DX_SH2_remainder_rows_dropped_is_a_shape_violation():
+    report = run(_target("dx_remainder_dropped"), op="conv_input_grad", profile="quick",
+                 select=["conv_input_grad.remainder"], isolation="inprocess")
+    failure = report.results["conv_input_grad.remainder"].failure
+    assert failure is not None and failure.message.startswith("[DX-SH2] out.shape=")
 
 
 def test_DX_AD1_the_adjoint_identity_catches_a_kernel_not_flipped_on_large_problems():

@@ -52,6 +52,7 @@ REGISTRY: dict[str, AdapterEntry] = {
     "torch-layer": AdapterEntry("torch_layer", ("torch",), "torch", "conv"),
     "onnxruntime-layer": AdapterEntry("onnxruntime_layer", ("onnx", "onnxruntime"), "onnxruntime", "conv"),
     "onnx-reference-layer": AdapterEntry("onnx_reference_layer", ("onnx",), "onnx", "conv"),
+    "jax-layer": AdapterEntry("jax_layer", ("jax", "jaxlib"), "jax", "conv"),
 }
 
 #: The bundled adapter names, in the order they are listed to users.

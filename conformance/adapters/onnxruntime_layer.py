@@ -37,6 +37,8 @@ Log messages are limited to fatal ones, so that refused inputs do not print
 to standard error.
 
 Checked with onnxruntime 1.32.0 and onnx 1.23.2.
+The deviations the suite finds are described, each with a reproducer
+that uses the library alone, in ``docs/findings/onnxruntime-*.md``.
 """
 
 from __future__ import annotations

@@ -46,6 +46,8 @@ https://pytorch.org/docs/stable/generated/torch.nn.Conv2d.html):
 negative strides; the adapter does not copy them, as in the core adapter.
 
 Checked with PyTorch 2.13.0 (CPU build).
+The deviations the suite finds are described, each with a reproducer
+that uses the library alone, in ``docs/findings/torch-*.md``.
 """
 
 from __future__ import annotations

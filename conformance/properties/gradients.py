@@ -32,7 +32,6 @@ from dataclasses import replace
 from typing import Iterable
 
 import numpy as np
-from hypothesis import strategies as st
 
 from ..judge import Violation, calls_text, check_array, check_specials, check_values, require_ok
 from ..operations import operation

@@ -35,7 +35,13 @@ from .registry import MarkerError, marker
 EXPLAINED = {"EQ1": ("Eq 1 on the mathematics page", "mathematics.md#eq-1"),
              "EQ2": ("Eq 2 on the mathematics page", "mathematics.md#eq-2"),
              "AC1": ("the error model", "error-model.md"),
-             "AC2": ("the error model", "error-model.md")}
+             "AC2": ("the error model", "error-model.md"),
+             "CV-PD1": ("padding on the layer page", "layer.md#padding"),
+             "CV-PD2": ("Eq L4 on the layer page", "layer.md#eq-L4"),
+             "CV-SH1": ("Eq L3 on the layer page", "layer.md#eq-L3"),
+             "CV-EQ1": ("Eq L2 on the layer page", "layer.md#eq-L2"),
+             "CV-AT2": ("dilation on the layer page", "layer.md#dilation"),
+             "CV-AT3": ("groups on the layer page", "layer.md#groups")}
 """Clauses whose rule is derived or explained at length on another page."""
 
 REPO = Path(__file__).resolve().parents[3]
@@ -139,13 +145,19 @@ def _source_link(location: str) -> str:
 
 @cache
 def definition_lines() -> dict[str, str]:
-    """Where each clause is defined: ``{"EQ1": "spec/clauses.py:63", ...}``."""
-    path = REPO / "spec" / "clauses.py"
+    """Where each clause is defined: ``{"EQ1": "spec/clauses.py:63", "CV-EQ1": ...}``.
+
+    A clause is defined where its id opens a ``Clause(...)`` (or a module's
+    shorthand for it, such as ``_c(...)``) in ``spec/clauses.py`` or a
+    ``spec/*_clauses.py`` module.
+    """
     found = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        match = re.search(r'Clause\(\s*"([^"]+)"', line)
-        if match:
-            found.setdefault(match.group(1), f"spec/clauses.py:{number}")
+    opening = re.compile(r'^\s*(?:Clause|_\w+)\(\s*"((?:[A-Z]{2}-)?[A-Z]{2}\d+)"')
+    for path in [REPO / "spec" / "clauses.py", *sorted((REPO / "spec").glob("*_clauses.py"))]:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            match = opening.search(line)
+            if match and match.group(1) in CLAUSES:
+                found.setdefault(match.group(1), f"spec/{path.name}:{number}")
     return found
 
 

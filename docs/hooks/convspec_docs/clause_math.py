@@ -263,11 +263,10 @@ TYPESET: dict[str, TypesetStatement] = {
     "DX-AD1": TypesetStatement(
         "For every X of shape input_shape, sum(conv(X, W) * dY) = sum(X * conv_input_grad(dY, "
         "W)) with the same attributes; on integer operands both sides are equal exactly.",
-        "For every $X$ of shape `input_shape`,\n\n"
-        "$$\\begin{array}{rl} & \\sum \\operatorname{conv}(X, W) \\cdot dY \\\\ = & \\sum X "
-        "\\cdot \\mathtt{conv\\_input\\_grad}(dY, W) \\end{array}$$\n\n"
-        "with the same attributes, the sums running over the elementwise products; on integer "
-        "operands both sides are equal exactly."),
+        "For every $X$ of shape `input_shape`, $\\sum \\operatorname{conv}(X, W) \\cdot dY = "
+        "\\sum X \\cdot G$, where $G$ is `conv_input_grad(dY, W)` with the same attributes and "
+        "the sums run over the elementwise products; on integer operands both sides are equal "
+        "exactly."),
     "DX-AC1": TypesetStatement(
         "A floating element lies within gamma_{n+c}(u) * S + n * eta of the exact value, as AC1 "
         "and AC3 say, with n its own number of terms, (O/g) times the product over axes of the "
@@ -319,11 +318,10 @@ TYPESET: dict[str, TypesetStatement] = {
     "DW-AD1": TypesetStatement(
         "For every W of shape kernel_shape, sum(conv(X, W) * dY) = sum(W * conv_weight_grad(X, "
         "dY)) with the same attributes; on integer operands both sides are equal exactly.",
-        "For every $W$ of shape `kernel_shape`,\n\n"
-        "$$\\begin{array}{rl} & \\sum \\operatorname{conv}(X, W) \\cdot dY \\\\ = & \\sum W "
-        "\\cdot \\mathtt{conv\\_weight\\_grad}(X, dY) \\end{array}$$\n\n"
-        "with the same attributes, the sums running over the elementwise products; on integer "
-        "operands both sides are equal exactly."),
+        "For every $W$ of shape `kernel_shape`, $\\sum \\operatorname{conv}(X, W) \\cdot dY = "
+        "\\sum W \\cdot G$, where $G$ is `conv_weight_grad(X, dY)` with the same attributes and "
+        "the sums run over the elementwise products; on integer operands both sides are equal "
+        "exactly."),
     "DW-AC1": TypesetStatement(
         "A floating element lies within gamma_{n+c}(u) * S + n * eta of the exact value, as AC1 "
         "and AC3 say, with n = N * prod(S_out) terms in any order (a GEMM over them included) "

@@ -159,14 +159,26 @@ def profile_examples() -> str:
 
 @marker("property-table")
 def property_table() -> str:
-    """Every property of the suite, in run order, with the clauses it checks."""
+    """Every property of the suite, in run order, with the clauses it checks.
+
+    The core's properties come first, in a table of their own; each other
+    operation's (``conv.*`` for the layer, and so on) follow in a table that is
+    collapsed, so that the page stays readable as operations are added.
+    """
+    from convspec.spec.clauses import OPERATIONS
+
     rows = harness_docs.properties_markdown().splitlines()
-    out = rows[:2]
+    head, groups = rows[:2], {}
     for row in rows[2:]:
         cells = row.split(" | ")
         cells[1] = ", ".join(f"[{c}](specification.md#{c})" for c in cells[1].split(", "))
-        out.append(" | ".join(cells))
-    return "\n".join(out) + "\n"
+        op = cells[0].strip("| `").split(".")[0]
+        groups.setdefault(op if op in OPERATIONS.values() else "conv2d", []).append(" | ".join(cells))
+    out = ["\n".join(head + groups.pop("conv2d", [])), ""]
+    for op, members in groups.items():
+        out += [f'<details class="cs-tests" markdown="1"><summary>The {len(members)} properties '
+                f"of <code>{op}</code></summary>", "", "\n".join(head + members), "", "</details>", ""]
+    return "\n".join(out)
 
 
 @marker("known-format")

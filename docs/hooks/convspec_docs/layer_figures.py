@@ -46,17 +46,18 @@ def axis_cells(axis: Axis) -> list[dict]:
     """Every cell the padding figure draws, by the input index ``u`` it stands at.
 
     ``kind`` is ``pad`` (a zero added by padding, ``u`` outside the input),
-    ``input`` (an element the padded axis keeps) or ``cropped`` (an input
-    element a negative pad removed); ``padded`` is the cell's position on the
-    padded axis, ``u + lo`` (None when cropped).
+    ``input`` (an element the padded axis keeps, at padded position ``u + lo``)
+    or ``cropped`` (an input element a negative pad removed).
     """
     cells = []
     for u in range(-max(axis.lo, 0), axis.size + max(axis.hi, 0)):
-        if 0 <= u < axis.size and (u < -axis.lo or u >= axis.size + axis.hi):
-            cells.append({"u": u, "kind": "cropped", "padded": None})
+        if not 0 <= u < axis.size:
+            kind = "pad"
+        elif u < -axis.lo or u >= axis.size + axis.hi:
+            kind = "cropped"
         else:
-            kind = "input" if 0 <= u < axis.size else "pad"
-            cells.append({"u": u, "kind": kind, "padded": u + axis.lo})
+            kind = "input"
+        cells.append({"u": u, "kind": kind})
     return cells
 
 
@@ -425,7 +426,7 @@ conv(X, W, B, stride=(2,), padding="SAME_LOWER", dilation=(2,), groups=2)
 **Pads ([CV-PD2](specification.md#CV-PD2)).** The dilated kernel spans
 $k_\\mathrm{{eff}} = ({axis.kernel} - 1) \\cdot {axis.dilation} + 1 = {axis.k_eff}$.
 SAME asks for $\\lceil {size} / {axis.stride} \\rceil = {axis.out}$ outputs, which need
-$\\mathit{{total}} = ({axis.out} - 1) \\cdot {axis.stride} + {axis.k_eff} - {size}
+$\\text{{total}} = ({axis.out} - 1) \\cdot {axis.stride} + {axis.k_eff} - {size}
 = {axis.lo + axis.hi}$ padding elements. SAME_LOWER puts the odd one at the start:
 $(lo, hi) = ({axis.lo}, {axis.hi})$, and the padded axis has
 ${axis.lo} + {size} + {axis.hi} = {axis.padded}$ elements.

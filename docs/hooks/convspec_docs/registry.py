@@ -33,7 +33,7 @@ from typing import Callable
 from .mdscan import split_fences
 
 MODULES = ("worked", "catalogue", "pending", "figures", "harness", "benchmarks", "runs", "results",
-           "commands", "clause_math", "recipes", "gradients", "layer_figures")
+           "commands", "clause_math", "recipes", "gradients", "layer_figures", "findings")
 """Modules of this package that register generators (imported by :func:`load`)."""
 
 MARKERS: dict[str, Callable[..., str]] = {}

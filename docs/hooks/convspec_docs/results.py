@@ -10,6 +10,9 @@ Markers:
 
 * ``results-matrix``: the summary (versions, counts, accuracy, run time) and
   one table per property area, rows = backends, columns = properties;
+* ``results-features op=conv``: one operation's matrix of observations,
+  features by backends, each cell linking to the finding that explains it
+  (``docs/findings``) or to the backend's failures;
 * ``results-failures``: every failed or known cell with its problem
   descriptor, message and (for failures) the harness's reproducer;
 * ``backend-status``: the short table of the home page.
@@ -38,6 +41,18 @@ AREAS = (
     ("Metamorphic relations", ("metamorphic.",)),
     ("Invalid input", ("invalid.",)),
 )
+
+#: The layer's property areas: heading, id prefixes (the prefix is cut from the column names).
+LAYER_AREAS = (
+    ("The layer: values, shapes and effects", ("conv.covering", "conv.values", "conv.empty", "conv.specials",
+                                               "conv.layout", "conv.effects", "conv.result_type",
+                                               "conv.core", "conv.large")),
+    ("The layer: metamorphic relations", ("conv.metamorphic.",)),
+    ("The layer: invalid input", ("conv.invalid.",)),
+)
+OP_TITLES = {"conv2d": "The core, `conv2d`", "conv": "The layer, `conv`"}
+_OBSERVED = {"holds": "holds", "deviates": "**deviates**", "refuses": "refuses",
+             "crashes or hangs": "**crashes or hangs**", "not available": "n/a", "error": "**error**"}
 
 _CELL = {"pass": "pass", "fail": "**fail**", "known": "known", "not claimed": "–", "error": "**error**"}
 
@@ -94,34 +109,107 @@ def _cell(row: dict[str, Any], pid: str) -> str:
 
 def summary_table(data: dict[str, Any]) -> str:
     """Backend, version, counts per status, worst accuracy and run time."""
-    out = ["| Backend | Version | Pass | Fail | Known | Not claimed | Worst error (× bound) | Run time |",
-           "|:---|:---|---:|---:|---:|---:|---:|---:|"]
+    out = ["| Backend | Op | Version | Pass | Fail | Known | Not claimed | Worst error (× bound) | Run time |",
+           "|:---|:---|:---|---:|---:|---:|---:|---:|---:|"]
     for row in data["backends"]:
         if row["state"] != "ran":
-            out.append(f"| `{row['name']}` | {row['state']} | | | | | | |")
+            out.append(f"| `{row['name']}` | `{_op(row)}` | {row['state']} | | | | | | |")
             continue
         c = row["counts"]
-        out.append(f"| [`{row['name']}`](deviations.md#{anchor(row['name'])}) | {md_escape(row['version'] or '–')} | "
+        out.append(f"| [`{row['name']}`](deviations.md#{anchor(row['name'])}) | `{_op(row)}` | "
+                   f"{md_escape(row['version'] or '–')} | "
                    f"{c.get('pass', 0)} | {c.get('fail', 0) + c.get('error', 0)} | {c.get('known', 0)} | "
                    f"{c.get('not claimed', 0)} | {_ratio(row['worst_ratio'])} | {_seconds(row['seconds'])} |")
     return "\n".join(out)
 
 
+def _op(item: dict[str, Any]) -> str:
+    return item.get("op", "conv2d")
+
+
 def area_tables(data: dict[str, Any]) -> str:
-    """One table per property area: rows are backends, columns are properties."""
-    rows = _ran(data)
+    """One table per property area: rows are backends, columns are properties (per operation)."""
     out = []
-    for heading, prefixes in AREAS:
-        props = [p for p in data["properties"] if p["id"].startswith(prefixes)]
+    for op, areas in (("conv2d", AREAS), ("conv", LAYER_AREAS)):
+        out += _op_area_tables(data, op, areas)
+    return "\n".join(out)
+
+
+def _column(pid: str, prefixes: tuple[str, ...]) -> str:
+    for prefix in prefixes:
+        if prefix.endswith(".") and pid.startswith(prefix):
+            return pid[len(prefix):]
+    return pid[len("conv."):] if pid.startswith("conv.") else pid
+
+
+def _op_area_tables(data: dict[str, Any], op: str, areas) -> list[str]:
+    rows = [row for row in _ran(data) if _op(row) == op]
+    out: list[str] = []
+    if not rows:
+        return out
+    for heading, prefixes in areas:
+        props = [p for p in data["properties"] if _op(p) == op and p["id"].startswith(prefixes)]
         if not props:
             continue
-        names = [p["id"] if len(prefixes) > 1 else p["id"].split(".", 1)[1] for p in props]
+        if op == "conv2d":
+            names = [p["id"] if len(prefixes) > 1 else p["id"].split(".", 1)[1] for p in props]
+        else:
+            names = [_column(p["id"], prefixes) for p in props]
         out += [f"### {heading}", "",
                 "| Backend | " + " | ".join(f"`{n}`" for n in names) + " |",
                 "|:---|" + "|".join(":---:" for _ in props) + "|"]
         out += ["| `" + row["name"] + "` | " + " | ".join(_cell(row, p["id"]) for p in props) + " |"
                 for row in rows]
         out.append("")
+    return out
+
+
+def _observed_cell(row: dict[str, Any], feature: str, links: dict[tuple[str, str], list[str]]) -> str:
+    if row["state"] != "ran":
+        return row["state"]
+    observed = {item["feature"]: item for item in row.get("observed") or []}
+    if feature not in observed:
+        return "not observed"
+    item = observed[feature]
+    text = _OBSERVED.get(item["status"], item["status"])
+    files = links.get((row["name"], feature), [])
+    if files:
+        return text + " " + " ".join(f"[{i + 1}](findings/{name})" for i, name in enumerate(files))
+    if item["status"] in ("deviates", "refuses", "crashes or hangs", "error"):
+        return f"[{text}](#{observed_anchor(row['name'], feature)})"
+    return text
+
+
+def observed_anchor(name: str, feature: str) -> str:
+    """The id of one observation's entry in the list under the feature matrices."""
+    return "observed-" + "-".join(f"{name} {feature}".lower().replace("_", "-").split())
+
+
+@marker("results-features")
+def results_features(op: str = "conv") -> str:
+    """One operation's feature matrix (features by backends), then the counterexamples behind its cells."""
+    from .findings import cell_links
+    data = load()
+    links = cell_links()
+    rows = [row for row in data["backends"] if _op(row) == op]
+    features = data.get("features", {}).get(op, [])
+    if not rows or not features:
+        return "No observations of this operation in the data."
+    out = ["| Feature | " + " | ".join(f"`{row['name']}`" for row in rows) + " |",
+           "|:---|" + "|".join(":---:" for _ in rows) + "|"]
+    out += [f"| {md_escape(feature)} | " + " | ".join(_observed_cell(row, feature, links) for row in rows) + " |"
+            for feature in features]
+    details = []
+    for row in rows:
+        for item in row.get("observed") or []:
+            if item["status"] in ("deviates", "refuses", "crashes or hangs", "error") \
+                    and not links.get((row["name"], item["feature"])):
+                message = md_escape((item.get("message") or "").splitlines()[0] if item.get("message") else "")
+                details.append(f"- <span id=\"{observed_anchor(row['name'], item['feature'])}\"></span>"
+                               f"`{row['name']}`, {md_escape(item['feature'])}: {item['status']} in "
+                               f"`{item['property']}` on `{item['problem']}`: {message}")
+    if details:
+        out += ["", "Cells without a finding page yet, with the counterexample the probe found:", ""] + details
     return "\n".join(out)
 
 
@@ -184,8 +272,9 @@ def results_failures() -> str:
         out.append("")
     missing = [row for row in data["backends"] if row["state"] != "ran"]
     if missing:
-        out += ["Not run (library not installed when the data was generated): "
-                + ", ".join(f"`{row['name']}`" for row in missing) + "."]
+        out += ["Not in this data: " + "; ".join(
+            f"`{row['name']}` ({row['state']}" + (f": {md_escape(row['note'])}" if row["state"] == "not run" else "")
+            + ")" for row in missing) + "."]
     return "\n".join(out)
 
 
