@@ -53,6 +53,7 @@ REGISTRY: dict[str, AdapterEntry] = {
     "onnxruntime-layer": AdapterEntry("onnxruntime_layer", ("onnx", "onnxruntime"), "onnxruntime", "conv"),
     "onnx-reference-layer": AdapterEntry("onnx_reference_layer", ("onnx",), "onnx", "conv"),
     "jax-layer": AdapterEntry("jax_layer", ("jax", "jaxlib"), "jax", "conv"),
+    "torch-grad": AdapterEntry("torch_gradients", ("torch",), "torch", "conv_input_grad"),
 }
 
 #: The bundled adapter names, in the order they are listed to users.
