@@ -54,6 +54,7 @@ REGISTRY: dict[str, AdapterEntry] = {
     "onnx-reference-layer": AdapterEntry("onnx_reference_layer", ("onnx",), "onnx", "conv"),
     "jax-layer": AdapterEntry("jax_layer", ("jax", "jaxlib"), "jax", "conv"),
     "torch-grad": AdapterEntry("torch_gradients", ("torch",), "torch", "conv_input_grad"),
+    "torch-autograd": AdapterEntry("torch_autograd", ("torch",), "torch", "conv_input_grad"),
 }
 
 #: The bundled adapter names, in the order they are listed to users.
