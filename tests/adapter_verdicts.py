@@ -83,3 +83,42 @@ def unexplained(name: str, report: Report) -> list[str]:
             detail = f"{failure.kind} on {failure.problem}: {failure.message}" if failure else result.reason
             found.append(f"{pid} ({result.status}): {detail}")
     return found
+
+
+# The gradient and transposed-convolution adapters (tests/test_adapters_gradients.py).
+_TORCH_REVERSED = r"_reversed.*negative"      # from_numpy refuses negative strides, as in the core adapter
+AWAITING_PIN.update({
+    "torch-grad": {
+        **{f"{op}.{pid}": _TORCH_REVERSED for op in ("conv_input_grad", "conv_weight_grad", "conv_bias_grad",
+                                                     "conv_transpose") for pid in ("layout", "effects")},
+        # findings/torch-grad-input-batch.md: input_size's batch is not checked against grad_output's
+        "conv_input_grad.invalid.sh1": r"input_shape with another batch than dY",
+        "conv_transpose.invalid.in1": r"X without a batch axis",          # findings/torch-unbatched-input.md
+        # conv_input_grad has no int64 or complex kernel, which conv_transpose has (claims per operation)
+        "conv_transpose.metamorphic.input_grad": r"not implemented for '(Long|Complex\w+)'",
+    },
+    "torch-autograd": {
+        **{f"{op}.{pid}": _TORCH_REVERSED for op in ("conv_input_grad", "conv_weight_grad")
+           for pid in ("layout", "effects")},
+        # (y * dY).sum() broadcasts dY against the forward output: a dY without its batch axis, or of
+        # another batch or spatial extent that broadcasts, is taken (the user's call, not a kernel check)
+        "conv_input_grad.invalid.in1": r"dY without a batch axis",
+        "conv_input_grad.invalid.sh1": r"input_shape with another batch than dY",
+        "conv_weight_grad.invalid.in1": r"X without a batch axis",        # findings/torch-unbatched-input.md
+        "conv_weight_grad.invalid.sh1": r"kernel_shape whose spatial extent disagrees with dY",
+    },
+})
+AWAITING_PIN.update({
+    # the operator says pads >= 0; the CPU kernel crops instead of refusing, as its Conv does
+    # (findings/onnxruntime-negative-pads.md shows it for Conv)
+    "onnxruntime-transpose": {"conv_transpose.invalid.pd1": r"a negative pad"},
+    # findings/onnx-reference-transpose-groups.md: group > 1 is computed only with one input and one
+    # output channel per group, and without the bias of the groups after the first
+    "onnx-reference-transpose": {pid: r"_g([2-9]|\d\d)_.*(cannot reshape|could not broadcast|got )"
+                                 for pid in ("conv_transpose.values", "conv_transpose.specials",
+                                             "conv_transpose.layout", "conv_transpose.effects",
+                                             "conv_transpose.output_padding", "conv_transpose.adjoint",
+                                             "conv_transpose.result_type")
+                                 + tuple(f"conv_transpose.metamorphic.{r}"
+                                         for r in ("linearity", "groups", "stride", "input_grad"))},
+})

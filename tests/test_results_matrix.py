@@ -109,6 +109,7 @@ def test_every_finding_names_a_cell_of_its_adapter_matrix():
     for item in all_findings():
         op = adapters.REGISTRY[item["adapter"]].op
         assert set(item["features"]) <= set(feature_names(op)), item["file"]
+        assert item["features"] or not feature_names(op), f"{item['file']} names no cell of the {op} matrix"
 
 
 def test_feature_matrix_links_findings_and_lists_the_other_failing_cells(committed):

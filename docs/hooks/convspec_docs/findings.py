@@ -8,7 +8,8 @@ Each finding page starts with its title and one metadata comment::
 version of the first one the printed output was recorded with, ``adapter``
 the bundled adapter whose row the finding explains and ``features`` the
 cells of that row (``;``-separated feature names of the per-op matrices,
-see `convspec.conformance.observe`).  A table row ``| Classification | … |``
+see `convspec.conformance.observe`; empty for an operation that has no
+feature matrix).  A table row ``| Classification | … |``
 gives the classification, ``| Upstream | … |`` the upstream report or the
 search result.
 
@@ -41,13 +42,14 @@ def parse(path: Path) -> dict[str, Any]:
         raise ValueError(f"{path.name}: a finding needs a '# title' and a '<!-- finding: ... -->' line")
     args = dict(item.partition("=")[::2] for item in shlex.split(meta.group("args")))
     rows = {m.group("key"): m.group("value") for m in _ROW.finditer(text)}
-    missing = [k for k in ("requires", "version", "adapter", "features") if not args.get(k)]
+    missing = [k for k in ("requires", "version", "adapter") if not args.get(k)]
+    missing += [] if "features" in args else ["features"]
     missing += [k for k in ("Library", "Classification", "Upstream") if k not in rows]
     if missing:
         raise ValueError(f"{path.name}: missing {', '.join(missing)}")
     return {"name": path.stem, "file": path.name, "title": title,
             "requires": args["requires"].split(","), "version": args["version"],
-            "adapter": args["adapter"], "features": [f.strip() for f in args["features"].split(";")],
+            "adapter": args["adapter"], "features": [f.strip() for f in args["features"].split(";") if f.strip()],
             "library": rows["Library"], "classification": rows["Classification"].strip("* "),
             "upstream": rows["Upstream"]}
 
@@ -83,7 +85,7 @@ def findings_index(prefix: str = "") -> str:
         out += [f"### `{adapter}`: {items[0]['library']}", "",
                 "| Finding | Classification | Cells | Upstream |", "|:---|:---|:---|:---|"]
         out += [f"| [{item['title'].split(': ', 1)[-1]}]({prefix}{item['file']}) | {item['classification']} | "
-                f"{', '.join(item['features'])} | {_relative_upstream(item['upstream'], prefix)} |"
+                f"{', '.join(item['features']) or '—'} | {_relative_upstream(item['upstream'], prefix)} |"
                 for item in items]
         out.append("")
     return "\n".join(out)
