@@ -31,7 +31,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from convspec.conformance.backend import Backend, Claims
+from convspec.conformance.adapters.torch_gradients import GRADIENT_CLAIMS
+from convspec.conformance.backend import Backend
 
 _CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 
@@ -71,20 +72,7 @@ BACKEND = Backend(
     fn=conv_input_grad,
     op="conv_input_grad",
     ops={"conv_input_grad": conv_input_grad, "conv_weight_grad": conv_weight_grad},
-    claims=Claims(
-        dtypes=("float16", "float32", "float64"),
-        mixed_dtypes=False,
-        nonfinite=True,
-        accuracy="componentwise",
-        validates_input=True,
-        ranks=(1, 2, 3),
-        padding=frozenset({"explicit", "negative", "asymmetric", "VALID"}),
-        dilation=True,
-        groups=True,
-        bias=True,
-        empty_outputs=False,
-        zero_size=False,
-    ),
+    claims=GRADIENT_CLAIMS,  # the same kernels as torch.nn.grad, so the same documented support
     version=torch.__version__,
     description="torch.autograd.grad((F.conv{1,2,3}d(x, w, ...) * dy).sum(), x or w)",
 )

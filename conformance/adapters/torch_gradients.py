@@ -117,7 +117,7 @@ def conv_transpose(X, W, B=None, *, stride, padding, output_padding, dilation, g
     return (F.pad(y, _pad_list(padding, -1)) if crop else y).numpy()
 
 
-_GRAD_CLAIMS = Claims(
+GRADIENT_CLAIMS = Claims(
     dtypes=("float16", "float32", "float64"),
     mixed_dtypes=False,
     nonfinite=True,
@@ -139,12 +139,12 @@ BACKEND = PerOpBackend(
     op="conv_input_grad",
     ops={"conv_input_grad": conv_input_grad, "conv_weight_grad": conv_weight_grad,
          "conv_bias_grad": conv_bias_grad, "conv_transpose": conv_transpose},
-    claims=_GRAD_CLAIMS,
+    claims=GRADIENT_CLAIMS,
     op_claims={
-        "conv_input_grad": _GRAD_CLAIMS,
-        "conv_weight_grad": _GRAD_CLAIMS,
-        "conv_bias_grad": Claims(**{**_GRAD_CLAIMS.__dict__, "dtypes": _WIDE, "validates_input": False}),
-        "conv_transpose": Claims(**{**_GRAD_CLAIMS.__dict__, "dtypes": _WIDE,
+        "conv_input_grad": GRADIENT_CLAIMS,
+        "conv_weight_grad": GRADIENT_CLAIMS,
+        "conv_bias_grad": Claims(**{**GRADIENT_CLAIMS.__dict__, "dtypes": _WIDE, "validates_input": False}),
+        "conv_transpose": Claims(**{**GRADIENT_CLAIMS.__dict__, "dtypes": _WIDE,
                                     "padding": frozenset({"explicit", "asymmetric", "VALID"})}),
     },
     version=torch.__version__,
