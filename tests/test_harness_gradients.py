@@ -191,3 +191,16 @@ def test_the_console_names_the_operation_in_its_rerun_command(tmp_path):
     listed = subprocess.run([str(exe), "properties", "--op", "conv_transpose"], capture_output=True, text=True)
     ids = [line.split()[0] for line in listed.stdout.splitlines()]
     assert ids == property_ids("conv_transpose")
+
+
+@pytest.mark.parametrize("rank", [1, 2, 3])
+@pytest.mark.parametrize("op", ["conv_input_grad", "conv_weight_grad", "conv_bias_grad", "conv_transpose"])
+def test_every_meaningless_call_is_refused_by_the_spec_at_every_rank(op, rank):
+    # a "meaningless" call that is valid at some rank (dY[0] of a rank-2 dY is a rank-1 dY) would make
+    # the harness fail a backend that computes it correctly
+    from convspec.conformance.properties.gradients import _meaningless
+    from convspec.spec.errors import ClauseViolation
+    base = OPERATIONS[op].example(Claims(ranks=(rank,)))
+    for note, (_, case) in _meaningless(op, base).items():
+        with pytest.raises(ClauseViolation, match=r"^\["):  # (the spec may name an earlier clause the call also breaks)
+            OPERATIONS[op].problem(case)

@@ -154,7 +154,8 @@ def _meaningless(op: str, case) -> dict[str, tuple[str, object]]:
     rep = lambda **kw: replace(case, **kw)  # noqa: E731
     if op == "conv_bias_grad":
         dY = case.dY
-        return {"dY without a batch axis": ("DB-IN1", rep(dY=dY[0])),
+        # dY[0] would be a valid dY of one spatial rank less (unless d = 1): drop every spatial axis instead
+        return {"dY with no spatial axis": ("DB-IN1", rep(dY=dY.reshape(dY.shape[:2] + (-1,))[..., 0])),
                 "dY of rank 6": ("DB-IN1", rep(dY=dY[(None,) * (6 - dY.ndim)])),
                 "dY of dtype str": ("DB-IN1", rep(dY=dY.astype(str)))}
     d = len(case.stride)
