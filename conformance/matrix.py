@@ -1,8 +1,10 @@
 """The results matrix: the suite run over every bundled adapter, written as one data file.
 
-Rows are backends (the adapters of :mod:`convspec.conformance.adapters`),
-each run on the operation it computes (``op``: ``conv2d``, the core, or
-``conv``, the layer); columns are that operation's properties, and each cell
+Rows are pairs of a backend (an adapter of :mod:`convspec.conformance.adapters`)
+and one operation it computes (``op``: ``conv2d``, the core; ``conv``, the
+layer; ``conv_input_grad``, ``conv_weight_grad``, ``conv_bias_grad`` and
+``conv_transpose``), so an adapter that provides four operations has four
+rows; columns are that operation's properties, and each cell
 is the property's status for that backend: ``pass``, ``fail``, ``not
 claimed``, ``known`` or ``error`` (see `convspec.conformance.results`).
 Each run is made in observe mode, so a row also holds ``observed``: one
@@ -39,7 +41,10 @@ page is always the data, never a hand-written copy.  Regenerate it with::
     convspec matrix --output docs/data/results-matrix.json
 
 ``--adapters NAME ...`` runs only those adapters and replaces just their rows
-in an existing file, keeping the others.
+in an existing file, keeping the others.  ``--shard K/N`` runs the K-th of N
+parts of the run (see `shard_jobs`) and writes a partial file;
+``convspec matrix --merge PART ...`` joins the parts into the matrix, naming
+any row that no part holds.
 """
 
 from __future__ import annotations
@@ -61,7 +66,7 @@ from .results import Report, Status
 
 SCHEMA_ID = "convspec-matrix/1"
 #: The operations with a matrix, in page order.
-OPS = ("conv2d", "conv")
+OPS = ("conv2d", "conv", "conv_input_grad", "conv_weight_grad", "conv_bias_grad", "conv_transpose")
 DEFAULT_OUTPUT = Path("docs") / "data" / "results-matrix.json"
 
 
@@ -132,18 +137,60 @@ def _environment() -> dict[str, Any]:
             "numpy": np.__version__, "hypothesis": hypothesis.__version__}
 
 
+Job = tuple[str, str]
+"""One row to compute: ``(adapter name, operation)``."""
+
+
+def jobs_of(adapters: Sequence[str] | None = None) -> list[Job]:
+    """The rows of ``adapters`` (default: every bundled adapter): one per operation each provides."""
+    from . import adapters as bundled
+    names = list(adapters) if adapters else list(bundled.NAMES)
+    unknown = [n for n in names if n not in bundled.NAMES]
+    if unknown:
+        raise ValueError(f"unknown adapters {unknown}; choose from {', '.join(bundled.NAMES)}")
+    return [(name, op) for name in names for op in bundled.REGISTRY[name].ops]
+
+
+#: The cost given to a row that no earlier matrix timed, in seconds.
+UNTIMED_COST = 60.0
+
+
+def shard_jobs(jobs: Sequence[Job], shard, timed: dict[str, Any] | None = None) -> list[Job]:
+    """The rows of ``shard`` (a `convspec.conformance.sharding.Shard`) of the run of ``jobs``.
+
+    Rows are dealt largest first, each to the part with the least cost so far (ties to the
+    lowest part), costed by their run time in the matrix ``timed`` (the committed one) or
+    `UNTIMED_COST`; every machine with the same ``timed`` computes the same split, and every
+    row lands in exactly one part, in its place in ``jobs``.
+    """
+    seconds = {(row["name"], row.get("op", "conv2d")): row.get("seconds")
+               for row in (timed or {}).get("backends", [])}
+    cost = {job: float(seconds.get(job) or UNTIMED_COST) for job in jobs}
+    loads = [0.0] * shard.count
+    part: dict[Job, int] = {}
+    for job in sorted(jobs, key=lambda j: (-cost[j], jobs.index(j))):
+        lightest = min(range(shard.count), key=lambda k: (loads[k], k))
+        part[job] = lightest + 1
+        loads[lightest] += cost[job]
+    return [job for job in jobs if part[job] == shard.index]
+
+
 def run_matrix(adapters: Sequence[str] | None = None, *, profile: str = "default", seed: int = 0,
                on_backend: Callable[[str, dict[str, Any]], None] | None = None,
-               run_fn: Callable[..., Report] | None = None) -> dict[str, Any]:
+               run_fn: Callable[..., Report] | None = None,
+               jobs: Sequence[Job] | None = None) -> dict[str, Any]:
     """Run the suite over ``adapters`` (default: every bundled adapter) and return the matrix.
 
     Args:
-        adapters: bundled adapter names; unknown names raise ``ValueError``.
+        adapters: bundled adapter names; unknown names raise ``ValueError``.  Each is run
+            on every operation it provides, one row per operation.
         profile, seed: passed to `convspec.conformance.run` for every backend.
-        on_backend: called with each adapter's name and row as it completes.
+        on_backend: called with each row's label (``name`` or ``name --op OP``) and the row
+            as it completes.
         run_fn: the function running one backend (default
-            `convspec.conformance.run`, called with the adapter's ``op`` and
-            ``observe=True``); tests pass a stand-in.
+            `convspec.conformance.run`, called with the operation and ``observe=True``);
+            tests pass a stand-in.
+        jobs: the ``(name, op)`` rows to run instead of every row of ``adapters`` (a shard).
     """
     from . import adapters as bundled
     from . import property_ids
@@ -151,16 +198,12 @@ def run_matrix(adapters: Sequence[str] | None = None, *, profile: str = "default
     from .properties import PROPERTIES
     if run_fn is None:
         from . import run as run_fn
-    names = list(adapters) if adapters else list(bundled.NAMES)
-    unknown = [n for n in names if n not in bundled.NAMES]
-    if unknown:
-        raise ValueError(f"unknown adapters {unknown}; choose from {', '.join(bundled.NAMES)}")
+    todo = list(jobs) if jobs is not None else jobs_of(adapters)
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
     rows = []
-    for name in names:
+    for name, op in todo:
         clock = time.perf_counter()
-        op = bundled.REGISTRY[name].op
         try:
             report = run_fn(name, profile=profile, seed=seed, op=op, observe=True)
         except BackendLoadError as exc:
@@ -169,7 +212,7 @@ def run_matrix(adapters: Sequence[str] | None = None, *, profile: str = "default
             row = backend_row(name, report, time.perf_counter() - clock, op)
         rows.append(row)
         if on_backend:
-            on_backend(name, row)
+            on_backend(name if op == bundled.REGISTRY[name].op else f"{name} --op {op}", row)
     return {
         "schema": SCHEMA_ID,
         "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -189,14 +232,14 @@ def check_mergeable(old: dict[str, Any], profile: str, seed: int) -> None:
 
 
 def merge(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """``new`` with the rows of ``old`` it does not replace, in adapter order."""
+    """``new`` with the rows of ``old`` it does not replace (rows are ``(name, op)``), in adapter order."""
     check_mergeable(old, new["profile"], new["seed"])
-    from . import adapters as bundled
-    rows = {row["name"]: row for row in old.get("backends", [])}
-    rows.update({row["name"]: row for row in new["backends"]})
-    order = {name: i for i, name in enumerate(bundled.NAMES)}
-    merged = dict(new)
-    merged["backends"] = sorted(rows.values(), key=lambda row: order.get(row["name"], len(order)))
+    order = {job: i for i, job in enumerate(jobs_of())}
+    key = lambda row: (row["name"], row.get("op", "conv2d"))  # noqa: E731
+    rows = {key(row): row for row in old.get("backends", [])}
+    rows.update({key(row): row for row in new["backends"]})
+    merged = {k: v for k, v in new.items() if k != "shard"}
+    merged["backends"] = sorted(rows.values(), key=lambda row: order.get(key(row), len(order)))
     return merged
 
 
@@ -226,36 +269,89 @@ def summary_line(name: str, row: dict[str, Any]) -> str:
 
 def add_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Add the options of ``convspec matrix`` to ``parser``."""
+    from .sharding import Shard
+
+    def shard(text: str) -> Shard:
+        try:
+            return Shard.parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
     parser.add_argument("--adapters", nargs="+", metavar="NAME",
-                        help="run only these adapters and replace their rows in an existing output file "
-                             "(default: every bundled adapter, written afresh)")
+                        help="run only these adapters (each on every operation it provides) and replace "
+                             "their rows in an existing output file (default: every bundled adapter, "
+                             "written afresh)")
     parser.add_argument("--profile", choices=list(PROFILES), default="default",
                         help="how many examples to run (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="seed of every run (default: %(default)s)")
     parser.add_argument("--output", metavar="PATH", default=str(DEFAULT_OUTPUT),
                         help="the JSON file to write (default: %(default)s)")
+    parser.add_argument("--shard", type=shard, metavar="K/N",
+                        help="run only part K of N of the rows, balanced by the run times in "
+                             f"{DEFAULT_OUTPUT}, and write that part to --output; join the parts "
+                             "with --merge")
+    parser.add_argument("--merge", nargs="+", metavar="PART",
+                        help="join the files written by --shard K/N into --output instead of running")
     return parser
 
 
+def merge_parts(parts: Sequence[dict[str, Any]], old: dict[str, Any] | None) -> tuple[dict[str, Any], list[Job]]:
+    """The matrix ``old`` (or a new one) with the rows of the ``--shard`` files ``parts``,
+    and the rows the parts' run should have produced but none holds (a missing part)."""
+    if not parts:
+        raise ValueError("no part to merge")
+    first = parts[0]
+    for part in parts:
+        check_mergeable(first, part["profile"], part["seed"])
+    expected = [tuple(job) for part in parts for job in (part.get("shard") or {}).get("all_rows", [])]
+    joined = dict(first, backends=[row for part in parts for row in part["backends"]])
+    present = {(row["name"], row.get("op", "conv2d")) for row in joined["backends"]}
+    missing = list(dict.fromkeys(job for job in expected if job not in present))
+    return (merge(old, joined) if old is not None else merge({**first, "backends": []}, joined)), missing
+
+
 def main_args(args: argparse.Namespace, out=None) -> int:
-    """Run the matrix for parsed arguments; 0 when written, 2 on a usage error."""
+    """Run the matrix for parsed arguments; 0 when written, 1 when parts are missing, 2 on a usage error."""
     out = out or sys.stdout
 
     def report(name: str, row: dict[str, Any]) -> None:
         print(summary_line(name, row), file=out, flush=True)
 
     output = Path(args.output)
+    existed = output.exists()
+    missing: list[Job] = []
     try:
-        old = load_matrix(output) if args.adapters and output.exists() else None
-        if old is not None:
-            check_mergeable(old, args.profile, args.seed)
-        data = run_matrix(args.adapters, profile=args.profile, seed=args.seed, on_backend=report)
-        if old is not None:
-            data = merge(old, data)
+        if args.merge:
+            if args.shard or args.adapters:
+                raise ValueError("--merge joins files written earlier: it takes neither --shard nor --adapters")
+            parts = [load_matrix(path) for path in args.merge]
+            data, missing = merge_parts(parts, load_matrix(output) if output.exists() else None)
+        elif args.shard is not None:
+            timed = load_matrix(DEFAULT_OUTPUT) if DEFAULT_OUTPUT.exists() else None
+            every = jobs_of(args.adapters)
+            mine = shard_jobs(every, args.shard, timed)
+            data = run_matrix(profile=args.profile, seed=args.seed, on_backend=report, jobs=mine)
+            data["shard"] = {"index": args.shard.index, "count": args.shard.count,
+                             "rows": [list(job) for job in mine], "all_rows": [list(job) for job in every]}
+        else:
+            old = load_matrix(output) if args.adapters and output.exists() else None
+            if old is not None:
+                check_mergeable(old, args.profile, args.seed)
+            data = run_matrix(args.adapters, profile=args.profile, seed=args.seed, on_backend=report)
+            if old is not None:
+                data = merge(old, data)
     except ValueError as exc:
         print(f"convspec matrix: error: {exc}", file=sys.stderr)
         return 2
     write_matrix(data, output)
-    print(f"results matrix: {output}", file=out)
+    if args.shard is not None:
+        print(f"results matrix, part {args.shard}: {output} ({len(data['backends'])} rows; join the parts "
+              f"with convspec matrix --merge)", file=out)
+    else:
+        print(f"results matrix: {output}", file=out)
+    if missing:
+        kept = "kept from the existing file" if existed else "absent"
+        print(f"convspec matrix: {len(missing)} rows are in no part (a part is missing); their rows are "
+              f"{kept}: {', '.join(f'{n} --op {o}' for n, o in missing)}", file=sys.stderr)
+        return 1
     return 0
-

@@ -75,12 +75,13 @@ def plain_claims(claims: Claims, op: str) -> Claims:
     """The backend's claims narrowed to one plain problem (see the module docstring)."""
     plain = replace(claims, dtypes=(_float_dtype(claims),), mixed_dtypes=False, nonfinite=False,
                     validates_input=False)
-    if op != "conv":
+    if op == "conv2d":
         return plain
     form = next((f for f in ("explicit", "VALID", "asymmetric", "SAME_UPPER", "SAME_LOWER", "negative")
                  if f in claims.padding), "explicit")
     return replace(plain, ranks=(2 if 2 in claims.ranks else claims.ranks[0],), padding=frozenset({form}),
-                   dilation=False, groups=False, bias=False, empty_outputs=False, zero_size=False)
+                   dilation=False, groups=False, bias=False, empty_outputs=False, zero_size=False,
+                   output_padding_below_stride=True)
 
 
 def _set(**fields) -> Callable[[Claims, Claims], Claims]:
@@ -107,9 +108,47 @@ def _nonfinite(plain: Claims, claimed: Claims) -> Claims:
     return replace(plain, nonfinite=True, padding=padding, dilation=claimed.dilation, groups=claimed.groups)
 
 
+def _wide_output_padding(plain: Claims, claimed: Claims) -> Claims | None:
+    # stride <= output_padding < dilation needs dilation (TC-AT2)
+    return replace(plain, output_padding_below_stride=False, dilation=True) if claimed.dilation else None
+
+
 _LAYER_VALUES = ("conv.values",)
 _CORE_VALUES = ("values.exhaustive", "values.integer", "values.float", "values.complex")
 _DTYPES = tuple(Feature(name, _LAYER_VALUES, _dtype(name)) for name in ADMITTED_DTYPES)
+
+
+def _gradient_features(op: str) -> tuple[Feature, ...]:
+    """The columns of a gradient's or the transposed convolution's matrix: the forward problem's
+    features it takes (`convspec.conformance.strategies.gradient_features`) and its own."""
+    values = (f"{op}.values",)
+    forms = (("explicit padding", "explicit"), ("asymmetric padding", "asymmetric"),
+             ("negative padding", "negative"), ("VALID", "VALID"))
+    own = {
+        "conv_input_grad": (Feature("unread elements +0", (f"{op}.remainder",), lambda plain, claimed: plain),),
+        "conv_transpose": (Feature("bias", values, _set(bias=True)),
+                           Feature("output_padding >= stride", (f"{op}.output_padding",), _wide_output_padding)),
+    }.get(op, ())
+    empty = () if op == "conv_transpose" else (
+        Feature("empty outputs", (f"{op}.empty",), _set(empty_outputs=True)),
+        Feature("zero-size inputs", (f"{op}.empty",), _set(zero_size=True)))
+    window = () if op == "conv_bias_grad" else (  # dB = Σ dY reads no window
+        *(Feature(label, values, _set(padding=frozenset({form})))
+          for label, form in forms if not (form == "negative" and op == "conv_transpose")),
+        Feature("dilation", values, _set(dilation=True)),
+        Feature("groups", values, _set(groups=True)))
+    accuracy = () if op == "conv_bias_grad" else (Feature("accuracy", (f"{op}.adjoint",), _accuracy),)
+    return (
+        *window,
+        *own,
+        *(Feature(f"rank {r}", values, _set(ranks=(r,))) for r in (1, 2, 3)),
+        *empty,
+        *(Feature(name, values, _dtype(name)) for name in ADMITTED_DTYPES),
+        Feature("mixed dtypes", values, _mixed),
+        Feature("non-finite locality", (f"{op}.specials",), _nonfinite),
+        *accuracy,
+        Feature("invalid input", (f"{op}.invalid.",), _set(validates_input=True)),
+    )
 
 #: The features of each operation, in column order.
 FEATURES: dict[str, tuple[Feature, ...]] = {
@@ -139,6 +178,8 @@ FEATURES: dict[str, tuple[Feature, ...]] = {
         Feature("invalid input", ("invalid.in1", "invalid.in2", "invalid.st", "invalid.va"),
                 _set(validates_input=True)),
     ),
+    **{op: _gradient_features(op) for op in ("conv_input_grad", "conv_weight_grad", "conv_bias_grad",
+                                             "conv_transpose")},
 }
 
 

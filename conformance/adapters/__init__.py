@@ -29,14 +29,28 @@ class AdapterEntry:
         requires: top-level import names of the libraries it wraps.
         extra: the convspec extra that installs them, or None if they are
             convspec's own dependencies.
-        op: the operation the adapter computes (``conv2d``, the core, or ``conv``, the layer).
+        ops: the operations the adapter computes, its default first (``conv2d``, the core;
+            ``conv``, the layer; the gradients and ``conv_transpose``).  One name may be given
+            for one operation.
     """
 
     module: str
     requires: tuple[str, ...]
     extra: str | None = None
-    op: str = "conv2d"
+    ops: tuple[str, ...] = ("conv2d",)
 
+    def __post_init__(self) -> None:
+        if isinstance(self.ops, str):
+            object.__setattr__(self, "ops", (self.ops,))
+
+    @property
+    def op(self) -> str:
+        """The operation ``convspec check NAME`` runs when no ``--op`` is given."""
+        return self.ops[0]
+
+
+#: The gradient operations, in the order an adapter providing them lists them.
+GRADIENTS = ("conv_input_grad", "conv_weight_grad", "conv_bias_grad")
 
 REGISTRY: dict[str, AdapterEntry] = {
     "scipy": AdapterEntry("scipy_signal", ("scipy",)),
@@ -53,8 +67,8 @@ REGISTRY: dict[str, AdapterEntry] = {
     "onnxruntime-layer": AdapterEntry("onnxruntime_layer", ("onnx", "onnxruntime"), "onnxruntime", "conv"),
     "onnx-reference-layer": AdapterEntry("onnx_reference_layer", ("onnx",), "onnx", "conv"),
     "jax-layer": AdapterEntry("jax_layer", ("jax", "jaxlib"), "jax", "conv"),
-    "torch-grad": AdapterEntry("torch_gradients", ("torch",), "torch", "conv_input_grad"),
-    "torch-autograd": AdapterEntry("torch_autograd", ("torch",), "torch", "conv_input_grad"),
+    "torch-grad": AdapterEntry("torch_gradients", ("torch",), "torch", GRADIENTS + ("conv_transpose",)),
+    "torch-autograd": AdapterEntry("torch_autograd", ("torch",), "torch", ("conv_input_grad", "conv_weight_grad")),
     "onnxruntime-transpose": AdapterEntry("onnxruntime_transpose", ("onnx", "onnxruntime"), "onnxruntime",
                                           "conv_transpose"),
     "onnx-reference-transpose": AdapterEntry("onnx_reference_transpose", ("onnx",), "onnx", "conv_transpose"),
@@ -66,7 +80,7 @@ NAMES: tuple[str, ...] = tuple(REGISTRY)
 
 def names_for(op: str) -> tuple[str, ...]:
     """The bundled adapters that compute operation ``op``."""
-    return tuple(name for name, entry in REGISTRY.items() if entry.op == op)
+    return tuple(name for name, entry in REGISTRY.items() if op in entry.ops)
 
 
 def load(name: str) -> Backend:

@@ -49,9 +49,15 @@ def parse(path: Path) -> dict[str, Any]:
         raise ValueError(f"{path.name}: missing {', '.join(missing)}")
     return {"name": path.stem, "file": path.name, "title": title,
             "requires": args["requires"].split(","), "version": args["version"],
-            "adapter": args["adapter"], "features": [f.strip() for f in args["features"].split(";") if f.strip()],
+            "adapter": args["adapter"], "op": args.get("op") or _default_op(args["adapter"]), "features": [f.strip() for f in args["features"].split(";") if f.strip()],
             "library": rows["Library"], "classification": rows["Classification"].strip("* "),
             "upstream": rows["Upstream"]}
+
+
+def _default_op(adapter: str) -> str:
+    from convspec.conformance.adapters import REGISTRY
+    entry = REGISTRY.get(adapter)
+    return entry.op if entry is not None else "conv2d"
 
 
 def all_findings(folder: Path | None = None) -> list[dict[str, Any]]:
@@ -60,12 +66,12 @@ def all_findings(folder: Path | None = None) -> list[dict[str, Any]]:
     return [parse(p) for p in sorted(folder.glob("*.md")) if p.name != "index.md"]
 
 
-def cell_links(folder: Path | None = None) -> dict[tuple[str, str], list[str]]:
-    """(adapter, feature) -> the finding files that explain that matrix cell."""
-    links: dict[tuple[str, str], list[str]] = {}
+def cell_links(folder: Path | None = None) -> dict[tuple[str, str, str], list[str]]:
+    """(adapter, operation, feature) -> the finding files that explain that matrix cell."""
+    links: dict[tuple[str, str, str], list[str]] = {}
     for item in all_findings(folder):
         for feature in item["features"]:
-            links.setdefault((item["adapter"], feature), []).append(item["file"])
+            links.setdefault((item["adapter"], item["op"], feature), []).append(item["file"])
     return links
 
 

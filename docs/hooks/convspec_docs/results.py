@@ -164,7 +164,7 @@ def _op_area_tables(data: dict[str, Any], op: str, areas) -> list[str]:
     return out
 
 
-def _observed_cell(row: dict[str, Any], feature: str, links: dict[tuple[str, str], list[str]]) -> str:
+def _observed_cell(row: dict[str, Any], feature: str, links: dict[tuple[str, str, str], list[str]]) -> str:
     if row["state"] != "ran":
         return row["state"]
     observed = {item["feature"]: item for item in row.get("observed") or []}
@@ -172,17 +172,21 @@ def _observed_cell(row: dict[str, Any], feature: str, links: dict[tuple[str, str
         return "not observed"
     item = observed[feature]
     text = _OBSERVED.get(item["status"], item["status"])
-    files = links.get((row["name"], feature), [])
+    files = links.get((row["name"], _op(row), feature), [])
     if files:
         return text + " " + " ".join(f"[{i + 1}](findings/{name})" for i, name in enumerate(files))
     if item["status"] in ("deviates", "refuses", "crashes or hangs", "error"):
-        return f"[{text}](#{observed_anchor(row['name'], feature)})"
+        return f"[{text}](#{observed_anchor(row, feature)})"
     return text
 
 
-def observed_anchor(name: str, feature: str) -> str:
-    """The id of one observation's entry in the list under the feature matrices."""
-    return "observed-" + "-".join(f"{name} {feature}".lower().replace("_", "-").split())
+def observed_anchor(row: dict[str, Any], feature: str) -> str:
+    """The id of one observation's entry in the list under the feature matrices (the
+    operation is named for the gradients and the transposed convolution, whose adapters
+    have a row on several operations)."""
+    op = _op(row)
+    label = row["name"] if op in ("conv2d", "conv") else f"{row['name']} {op}"
+    return "observed-" + "-".join(f"{label} {feature}".lower().replace("_", "-").split())
 
 
 @marker("results-features")
@@ -203,9 +207,9 @@ def results_features(op: str = "conv") -> str:
     for row in rows:
         for item in row.get("observed") or []:
             if item["status"] in ("deviates", "refuses", "crashes or hangs", "error") \
-                    and not links.get((row["name"], item["feature"])):
+                    and not links.get((row["name"], op, item["feature"])):
                 message = md_escape((item.get("message") or "").splitlines()[0] if item.get("message") else "")
-                details.append(f"- <span id=\"{observed_anchor(row['name'], item['feature'])}\"></span>"
+                details.append(f"- <span id=\"{observed_anchor(row, item['feature'])}\"></span>"
                                f"`{row['name']}`, {md_escape(item['feature'])}: {item['status']} in "
                                f"`{item['property']}` on `{item['problem']}`: {message}")
     if details:
