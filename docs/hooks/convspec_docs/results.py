@@ -66,9 +66,17 @@ def load(path: Path | None = None) -> dict[str, Any]:
     return data
 
 
-def anchor(name: str) -> str:
-    """The id of a backend's section in the list of deviations."""
-    return f"deviations-{name}"
+def anchor(row: dict[str, Any]) -> str:
+    """The id of a row's section in the list of deviations (the operation is named for the
+    gradients and the transposed convolution, whose adapters have a row on several)."""
+    op = _op(row)
+    suffix = "" if op in ("conv2d", "conv") else "-" + op.replace("_", "-")
+    return f"deviations-{row['name']}{suffix}"
+
+
+def _label(row: dict[str, Any]) -> str:
+    """A row's name as the pages show it: the adapter, and the operation where it has several."""
+    return f"`{row['name']}`" if _op(row) in ("conv2d", "conv") else f"`{row['name']}` `{_op(row)}`"
 
 
 def _ratio(value: Any) -> str:
@@ -103,7 +111,7 @@ def _cell(row: dict[str, Any], pid: str) -> str:
     status = row["cells"].get(pid)
     text = _CELL.get(status, "?") if status else "?"
     if status in ("fail", "known", "error"):
-        return f"[{text}](deviations.md#{anchor(row['name'])})"
+        return f"[{text}](deviations.md#{anchor(row)})"
     return text
 
 
@@ -116,7 +124,7 @@ def summary_table(data: dict[str, Any]) -> str:
             out.append(f"| `{row['name']}` | `{_op(row)}` | {row['state']} | | | | | | |")
             continue
         c = row["counts"]
-        out.append(f"| [`{row['name']}`](deviations.md#{anchor(row['name'])}) | `{_op(row)}` | "
+        out.append(f"| [`{row['name']}`](deviations.md#{anchor(row)}) | `{_op(row)}` | "
                    f"{md_escape(row['version'] or '–')} | "
                    f"{c.get('pass', 0)} | {c.get('fail', 0) + c.get('error', 0)} | {c.get('known', 0)} | "
                    f"{c.get('not claimed', 0)} | {_ratio(row['worst_ratio'])} | {_seconds(row['seconds'])} |")
@@ -133,6 +141,14 @@ def area_tables(data: dict[str, Any]) -> str:
     for op, areas in (("conv2d", AREAS), ("conv", LAYER_AREAS)):
         out += _op_area_tables(data, op, areas)
     return "\n".join(out)
+
+
+@marker("results-verdicts")
+def results_verdicts(op: str) -> str:
+    """The verdicts of one operation's rows, property by property (the gradients and the
+    transposed convolution, whose rows the results page's tables leave out)."""
+    lines = _op_area_tables(load(), op, (("Verdicts, property by property", (op + ".",)),))
+    return "\n".join(lines) or "No verdicts of this operation in the data."
 
 
 def _column(pid: str, prefixes: tuple[str, ...]) -> str:
@@ -264,7 +280,7 @@ def results_failures() -> str:
     data = load()
     out = []
     for row in _ran(data):
-        out += [f"### `{row['name']}` {row['version'] or ''} {{#{anchor(row['name'])}}}", "",
+        out += [f"### {_label(row)} {row['version'] or ''} {{#{anchor(row)}}}", "",
                 f"{md_escape(row['library'])}.", ""]
         if not row["failures"] and not row["known"]:
             out += ["Every claimed property held.", ""]
@@ -289,7 +305,7 @@ def backend_status() -> str:
     out = ["| Backend | Version | Verdict | Worst error (× bound) | Run time |", "|:---|:---|:---|---:|---:|"]
     for row in data["backends"]:
         if row["state"] != "ran":
-            out.append(f"| `{row['name']}` | – | not run ({row['state']}) | – | – |")
+            out.append(f"| {_label(row)} | – | not run ({row['state']}) | – | – |")
             continue
         c = row["counts"]
         failed, known = c.get("fail", 0) + c.get("error", 0), c.get("known", 0)
@@ -299,7 +315,7 @@ def backend_status() -> str:
             verdict = f"claims hold apart from {known} known deviation{'s' if known > 1 else ''}"
         else:
             verdict = "every claimed property holds"
-        link = f"deviations.md#{anchor(row['name'])}"
-        out.append(f"| `{row['name']}` | {md_escape(row['version'] or '–')} | [{verdict}]({link}) | "
+        link = f"deviations.md#{anchor(row)}"
+        out.append(f"| {_label(row)} | {md_escape(row['version'] or '–')} | [{verdict}]({link}) | "
                    f"{_ratio(row['worst_ratio'])} | {_seconds(row['seconds'])} |")
     return "\n".join(out) + "\n\n" + provenance(data)
