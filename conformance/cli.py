@@ -24,6 +24,7 @@ from .interrupts import EXIT_INTERRUPTED
 #: The operations `convspec check --op` accepts (those the harness has properties for).
 OPERATION_CHOICES = ("conv2d", "conv", "conv_input_grad", "conv_weight_grad", "conv_bias_grad", "conv_transpose")
 from .profiles import PROFILES
+from .sharding import argument as shard_argument
 
 EXIT_OK, EXIT_USAGE = 0, 2  # 1 (a property failed) comes from Report.exit_code
 DEFAULT_CACHE = ".convspec"
@@ -43,14 +44,6 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
     return value
-
-
-def _shard(text: str):
-    from .sharding import Shard
-    try:
-        return Shard.parse(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _dtype_list(text: str) -> list[str]:
@@ -116,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="after the verdicts, probe every feature of the operation, claimed or not, and "
                             "record what the backend does (holds, deviates, refuses, crashes or hangs, not "
                             "available) in the report's 'observed' section; never changes the exit status")
-    check.add_argument("--shard", type=_shard, metavar="K/N",
+    check.add_argument("--shard", type=shard_argument, metavar="K/N",
                        help="run only part K of N of the selected properties (a deterministic split balanced "
                             "by cost); join the shards' --report-json files with convspec merge")
     check.add_argument("-v", "--verbose", action="store_true",

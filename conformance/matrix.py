@@ -155,24 +155,22 @@ def jobs_of(adapters: Sequence[str] | None = None) -> list[Job]:
 UNTIMED_COST = 60.0
 
 
+def row_key(row: dict[str, Any]) -> Job:
+    """The ``(name, op)`` a matrix row holds (rows written before the layer have no ``op``)."""
+    return row["name"], row.get("op", "conv2d")
+
+
 def shard_jobs(jobs: Sequence[Job], shard, timed: dict[str, Any] | None = None) -> list[Job]:
     """The rows of ``shard`` (a `convspec.conformance.sharding.Shard`) of the run of ``jobs``.
 
-    Rows are dealt largest first, each to the part with the least cost so far (ties to the
-    lowest part), costed by their run time in the matrix ``timed`` (the committed one) or
-    `UNTIMED_COST`; every machine with the same ``timed`` computes the same split, and every
-    row lands in exactly one part, in its place in ``jobs``.
+    Rows are dealt as properties are (`convspec.conformance.sharding.deal`), costed by their
+    run time in the matrix ``timed`` (the committed one) or `UNTIMED_COST`; every machine with
+    the same ``timed`` computes the same split, and every row lands in exactly one part, in
+    its place in ``jobs``.
     """
-    seconds = {(row["name"], row.get("op", "conv2d")): row.get("seconds")
-               for row in (timed or {}).get("backends", [])}
-    cost = {job: float(seconds.get(job) or UNTIMED_COST) for job in jobs}
-    loads = [0.0] * shard.count
-    part: dict[Job, int] = {}
-    for job in sorted(jobs, key=lambda j: (-cost[j], jobs.index(j))):
-        lightest = min(range(shard.count), key=lambda k: (loads[k], k))
-        part[job] = lightest + 1
-        loads[lightest] += cost[job]
-    return [job for job in jobs if part[job] == shard.index]
+    from .sharding import deal
+    seconds = {row_key(row): row.get("seconds") for row in (timed or {}).get("backends", [])}
+    return deal(list(jobs), shard.count, lambda job: float(seconds.get(job) or UNTIMED_COST))[shard.index - 1]
 
 
 def run_matrix(adapters: Sequence[str] | None = None, *, profile: str = "default", seed: int = 0,
@@ -235,11 +233,10 @@ def merge(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     """``new`` with the rows of ``old`` it does not replace (rows are ``(name, op)``), in adapter order."""
     check_mergeable(old, new["profile"], new["seed"])
     order = {job: i for i, job in enumerate(jobs_of())}
-    key = lambda row: (row["name"], row.get("op", "conv2d"))  # noqa: E731
-    rows = {key(row): row for row in old.get("backends", [])}
-    rows.update({key(row): row for row in new["backends"]})
+    rows = {row_key(row): row for row in old.get("backends", [])}
+    rows.update({row_key(row): row for row in new["backends"]})
     merged = {k: v for k, v in new.items() if k != "shard"}
-    merged["backends"] = sorted(rows.values(), key=lambda row: order.get(key(row), len(order)))
+    merged["backends"] = sorted(rows.values(), key=lambda row: order.get(row_key(row), len(order)))
     return merged
 
 
@@ -269,13 +266,7 @@ def summary_line(name: str, row: dict[str, Any]) -> str:
 
 def add_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Add the options of ``convspec matrix`` to ``parser``."""
-    from .sharding import Shard
-
-    def shard(text: str) -> Shard:
-        try:
-            return Shard.parse(text)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
+    from .sharding import argument as shard
 
     parser.add_argument("--adapters", nargs="+", metavar="NAME",
                         help="run only these adapters (each on every operation it provides) and replace "
@@ -305,7 +296,7 @@ def merge_parts(parts: Sequence[dict[str, Any]], old: dict[str, Any] | None) -> 
         check_mergeable(first, part["profile"], part["seed"])
     expected = [tuple(job) for part in parts for job in (part.get("shard") or {}).get("all_rows", [])]
     joined = dict(first, backends=[row for part in parts for row in part["backends"]])
-    present = {(row["name"], row.get("op", "conv2d")) for row in joined["backends"]}
+    present = {row_key(row) for row in joined["backends"]}
     missing = list(dict.fromkeys(job for job in expected if job not in present))
     return (merge(old, joined) if old is not None else merge({**first, "backends": []}, joined)), missing
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from .profiles import Profile
 
@@ -59,13 +59,27 @@ def cost(prop: Any, profile: Profile) -> int:
     return total + (EXHAUSTIVE_COST if prop.exhaustive is not None else 0) or 1
 
 
+def deal(items: Sequence[Any], count: int, cost: Callable[[Any], float]) -> list[list[Any]]:
+    """``items`` dealt to ``count`` parts: largest cost first, each to the part with the least
+    cost so far (ties to the lowest part); each part keeps the order of ``items``."""
+    loads = [0.0] * count
+    part_of: dict[int, int] = {}
+    for i in sorted(range(len(items)), key=lambda i: (-cost(items[i]), i)):
+        lightest = min(range(count), key=lambda k: (loads[k], k))
+        part_of[i] = lightest
+        loads[lightest] += cost(items[i])
+    return [[item for i, item in enumerate(items) if part_of[i] == k] for k in range(count)]
+
+
 def assign(props: Sequence[Any], count: int, profile: Profile) -> list[list[Any]]:
     """The properties of each of ``count`` shards, balanced by cost, each in suite order."""
-    order = {prop.id: i for i, prop in enumerate(props)}
-    loads = [0] * count
-    shards: list[list[Any]] = [[] for _ in range(count)]
-    for prop in sorted(props, key=lambda p: (-cost(p, profile), order[p.id])):
-        lightest = min(range(count), key=lambda k: (loads[k], k))
-        shards[lightest].append(prop)
-        loads[lightest] += cost(prop, profile)
-    return [sorted(shard, key=lambda p: order[p.id]) for shard in shards]
+    return deal(props, count, lambda prop: cost(prop, profile))
+
+
+def argument(text: str) -> Shard:
+    """``--shard K/N`` as an argparse type (a malformed value is a usage error naming it)."""
+    import argparse
+    try:
+        return Shard.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
