@@ -66,7 +66,7 @@ def python_blocks(text: str, page: str = "<page>") -> list[Block]:
     return blocks
 
 
-PAGES = sorted(DOCS.glob("*.md"))
+PAGES = sorted([*DOCS.glob("*.md"), *DOCS.glob("conformance/*.md")])
 
 
 def run_blocks(blocks: list[Block]) -> dict:
@@ -91,16 +91,17 @@ def docs_env(tmp_path, monkeypatch):
     return tmp_path
 
 
-@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+@pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(DOCS)) for p in PAGES])
 def test_python_blocks_run(page, docs_env):
-    blocks = python_blocks(page.read_text(encoding="utf-8"), f"docs/{page.name}")
+    blocks = python_blocks(page.read_text(encoding="utf-8"), f"docs/{page.relative_to(DOCS)}")
     run_blocks(blocks)
 
 
 def test_the_examples_are_found():
-    counts = {p.name: len(python_blocks(p.read_text(encoding="utf-8"))) for p in PAGES}
+    counts = {str(p.relative_to(DOCS)): len(python_blocks(p.read_text(encoding="utf-8"))) for p in PAGES}
     assert counts["mathematics.md"] >= 4, counts
     assert counts["index.md"] >= 1, counts
+    assert counts["conformance/reports.md"] >= 4, counts
 
 
 def test_mathematics_page_shows_the_arrays_the_figures_use(docs_env):

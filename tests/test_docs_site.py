@@ -327,7 +327,7 @@ def test_layer_worked_example_refuses_a_sum_that_disagrees(helpers, monkeypatch)
 
 
 def test_walkthrough_prose_is_the_run_it_describes(site):
-    text = re.sub(r"<[^>]+>", "", (site / "conformance.html").read_text(encoding="utf-8"))
+    text = re.sub(r"<[^>]+>", "", (site / "conformance" / "reports.html").read_text(encoding="utf-8"))
     described = re.search(r"In the run above,\s+M is (\d+) × (\d+), the kernel (\d+) × (\d+)", text)
     walkthrough = text[re.search(r"kind:    violation\nproblem:", text).start():]  # its output
     printed = re.search(r"problem: m(\d+)x(\d+)_k(\d+)x(\d+)_", walkthrough)

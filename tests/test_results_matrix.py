@@ -179,9 +179,12 @@ def test_feature_matrix_links_findings_and_lists_the_other_failing_cells(committ
 
 
 def test_rendered_pages_link_every_failed_cell_to_its_explanation(committed):
-    page = registry.expand("<!-- convspec:results-matrix -->\n\n<!-- convspec:results-failures -->\n")
-    anchors = set(re.findall(r"\{#(deviations-[\w-]+)\}", page))
-    links = set(re.findall(r"\]\((?:deviations\.md)?#(deviations-[\w-]+)\)", page))
+    lists = {name: registry.expand(f"<!-- convspec:results-failures page={name} -->\n")
+             for name in results.DEVIATION_PAGES}
+    page = registry.expand("<!-- convspec:results-matrix -->\n") + "".join(lists.values()) + "".join(
+        registry.expand(f"<!-- convspec:results-verdicts op={op} -->\n") for op in matrix.OPS)
+    anchors = {(name, a) for name, text in lists.items() for a in re.findall(r"\{#(deviations-[\w-]+)\}", text)}
+    links = set(re.findall(r"\]\(([\w-]+\.md)#(deviations-[\w-]+)\)", page))
     assert links and links <= anchors
     for row in committed["backends"]:
         if row["state"] == "ran":

@@ -82,16 +82,18 @@ def _relative_upstream(text: str, prefix: str) -> str:
 
 @marker("findings-index")
 def findings_index(prefix: str = "") -> str:
-    """One table per adapter: finding, classification, upstream."""
+    """Per adapter, a list of its findings: title, classification, cells and upstream (a list,
+    not a table, so that it reads at any width)."""
     out = []
     by_adapter: dict[str, list[dict[str, Any]]] = {}
     for item in all_findings():
         by_adapter.setdefault(item["adapter"], []).append(item)
     for adapter, items in by_adapter.items():
-        out += [f"### `{adapter}`: {items[0]['library']}", "",
-                "| Finding | Classification | Cells | Upstream |", "|:---|:---|:---|:---|"]
-        out += [f"| [{item['title'].split(': ', 1)[-1]}]({prefix}{item['file']}) | {item['classification']} | "
-                f"{', '.join(item['features']) or '—'} | {_relative_upstream(item['upstream'], prefix)} |"
-                for item in items]
+        out += [f"### `{adapter}`: {items[0]['library']}", ""]
+        for item in items:
+            cells = ", ".join(item["features"]) or "no cell"
+            out.append(f"- [{item['title'].split(': ', 1)[-1]}]({prefix}{item['file']}): "
+                       f"**{item['classification']}**; cells: {cells}; upstream: "
+                       f"{_relative_upstream(item['upstream'], prefix)}")
         out.append("")
     return "\n".join(out)

@@ -8,12 +8,14 @@ the pages is generated from it here and never edited by hand.
 
 Markers:
 
-* ``results-matrix``: the summary (versions, counts, accuracy, run time) and
-  one table per property area, rows = backends, columns = properties;
+* ``results-matrix``: the summary (versions, counts, accuracy, run time);
+* ``results-verdicts op=conv``: one operation's verdicts, a table per property
+  area (rows = backends, columns = properties);
 * ``results-features op=conv``: one operation's matrix of observations,
   features by backends, each cell linking to the finding that explains it
   (``docs/findings``) or to the backend's failures;
-* ``results-failures``: every failed or known cell with its problem
+* ``results-failures page=deviations.md``: every failed or known cell of the
+  operations that page covers (:data:`DEVIATION_PAGES`) with its problem
   descriptor, message and (for failures) the harness's reproducer;
 * ``backend-status``: the short table of the home page.
 """
@@ -26,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .catalogue import md_escape
-from .registry import marker
+from .registry import MarkerError, marker
 
 REPO = Path(__file__).resolve().parents[3]
 DATA = REPO / "docs" / "data" / "results-matrix.json"
@@ -74,6 +76,19 @@ def anchor(row: dict[str, Any]) -> str:
     return f"deviations-{row['name']}{suffix}"
 
 
+#: The page listing the failed and known cells of each group of operations, in nav order.
+DEVIATION_PAGES = {"deviations.md": ("conv2d",), "deviations-layer.md": ("conv",),
+                   "deviations-gradients.md": ("conv_input_grad", "conv_weight_grad", "conv_bias_grad",
+                                               "conv_transpose")}
+
+
+def deviations_link(row: dict[str, Any]) -> str:
+    """Where a row's failed and known cells are explained: its page and section."""
+    op = _op(row)
+    page = next(page for page, ops in DEVIATION_PAGES.items() if op in ops)
+    return f"{page}#{anchor(row)}"
+
+
 def _label(row: dict[str, Any]) -> str:
     """A row's name as the pages show it: the adapter, and the operation where it has several."""
     return f"`{row['name']}`" if _op(row) in ("conv2d", "conv") else f"`{row['name']}` `{_op(row)}`"
@@ -111,7 +126,7 @@ def _cell(row: dict[str, Any], pid: str) -> str:
     status = row["cells"].get(pid)
     text = _CELL.get(status, "?") if status else "?"
     if status in ("fail", "known", "error"):
-        return f"[{text}](deviations.md#{anchor(row)})"
+        return f"[{text}]({deviations_link(row)})"
     return text
 
 
@@ -124,7 +139,7 @@ def summary_table(data: dict[str, Any]) -> str:
             out.append(f"| `{row['name']}` | `{_op(row)}` | {row['state']} | | | | | | |")
             continue
         c = row["counts"]
-        out.append(f"| [`{row['name']}`](deviations.md#{anchor(row)}) | `{_op(row)}` | "
+        out.append(f"| [`{row['name']}`]({deviations_link(row)}) | `{_op(row)}` | "
                    f"{md_escape(row['version'] or '–')} | "
                    f"{c.get('pass', 0)} | {c.get('fail', 0) + c.get('error', 0)} | {c.get('known', 0)} | "
                    f"{c.get('not claimed', 0)} | {_ratio(row['worst_ratio'])} | {_seconds(row['seconds'])} |")
@@ -135,19 +150,13 @@ def _op(item: dict[str, Any]) -> str:
     return item.get("op", "conv2d")
 
 
-def area_tables(data: dict[str, Any]) -> str:
-    """One table per property area: rows are backends, columns are properties (per operation)."""
-    out = []
-    for op, areas in (("conv2d", AREAS), ("conv", LAYER_AREAS)):
-        out += _op_area_tables(data, op, areas)
-    return "\n".join(out)
-
-
 @marker("results-verdicts")
 def results_verdicts(op: str) -> str:
-    """The verdicts of one operation's rows, property by property (the gradients and the
-    transposed convolution, whose rows the results page's tables leave out)."""
-    lines = _op_area_tables(load(), op, (("Verdicts, property by property", (op + ".",)),))
+    """The verdicts of one operation's rows, property by property: one table per property
+    area, under its own heading, for the core and the layer; one table, with no heading,
+    for the other operations."""
+    areas = {"conv2d": AREAS, "conv": LAYER_AREAS}.get(op, (("", (op + ".",)),))
+    lines = _op_area_tables(load(), op, areas)
     return "\n".join(lines) or "No verdicts of this operation in the data."
 
 
@@ -171,7 +180,7 @@ def _op_area_tables(data: dict[str, Any], op: str, areas) -> list[str]:
             names = [p["id"] if len(prefixes) > 1 else p["id"].split(".", 1)[1] for p in props]
         else:
             names = [_column(p["id"], prefixes) for p in props]
-        out += [f"### {heading}", "",
+        out += ([f"### {heading}", ""] if heading else []) + [
                 "| Backend | " + " | ".join(f"`{n}`" for n in names) + " |",
                 "|:---|" + "|".join(":---:" for _ in props) + "|"]
         out += ["| `" + row["name"] + "` | " + " | ".join(_cell(row, p["id"]) for p in props) + " |"
@@ -244,11 +253,6 @@ def results_matrix() -> str:
         "bound (a property holds while it is at most 1), over the properties of the row that passed; "
         "the size of a deviation is in its failure's message. "
         "*Run time* is the wall time of the backend's whole run.", "",
-        "In the tables below, **pass** means every generated example held, **fail** that a "
-        "counterexample was found, *known* that the failure is declared in the adapter's "
-        "known-deviation file and its pinned example still fails, and – that the backend does "
-        "not claim the property. Failed and known cells link to their explanation.", "",
-        area_tables(data),
     ])
 
 
@@ -275,11 +279,15 @@ def _entry(item: dict[str, Any], known: bool) -> list[str]:
 
 
 @marker("results-failures")
-def results_failures() -> str:
-    """Per backend, every failed and known cell as the harness recorded it."""
+def results_failures(page: str = "deviations.md") -> str:
+    """Per backend whose deviations ``page`` lists (see :data:`DEVIATION_PAGES`), every
+    failed and known cell as the harness recorded it."""
+    if page not in DEVIATION_PAGES:
+        raise MarkerError(f"no list of deviations on {page!r}; the pages are {', '.join(DEVIATION_PAGES)}")
     data = load()
+    ops = DEVIATION_PAGES[page]
     out = []
-    for row in _ran(data):
+    for row in (row for row in _ran(data) if _op(row) in ops):
         out += [f"### {_label(row)} {row['version'] or ''} {{#{anchor(row)}}}", "",
                 f"{md_escape(row['library'])}.", ""]
         if not row["failures"] and not row["known"]:
@@ -290,7 +298,7 @@ def results_failures() -> str:
         for item in row["known"]:
             out += _entry(item, known=True)
         out.append("")
-    missing = [row for row in data["backends"] if row["state"] != "ran"]
+    missing = [row for row in data["backends"] if row["state"] != "ran" and _op(row) in ops]
     if missing:
         out += ["Not in this data: " + "; ".join(
             f"`{row['name']}` ({row['state']}" + (f": {md_escape(row['note'])}" if row["state"] == "not run" else "")
@@ -315,7 +323,7 @@ def backend_status() -> str:
             verdict = f"claims hold apart from {known} known deviation{'s' if known > 1 else ''}"
         else:
             verdict = "every claimed property holds"
-        link = f"deviations.md#{anchor(row)}"
+        link = deviations_link(row)
         out.append(f"| {_label(row)} | {md_escape(row['version'] or '–')} | [{verdict}]({link}) | "
                    f"{_ratio(row['worst_ratio'])} | {_seconds(row['seconds'])} |")
     return "\n".join(out) + "\n\n" + provenance(data)
