@@ -77,3 +77,14 @@ def test_pages_without_metadata_are_refused(tmp_path):
                     "| Library | numpy |\n")
     with pytest.raises(ValueError, match="Classification"):
         parse(page)
+
+
+def test_the_index_lists_every_finding_under_its_adapter_without_a_table():
+    from convspec_docs import registry
+    index = registry.expand("<!-- convspec:findings-index -->\n")
+    assert "|" not in index.replace("\\|", ""), "a table of four columns does not fit a phone's width"
+    sections = re.split(r"^### ", index, flags=re.MULTILINE)[1:]
+    for item in all_findings():
+        section = next(s for s in sections if s.startswith(f"`{item['adapter']}`"))
+        assert re.search(rf"^- \[[^\]]+\]\({re.escape(item['file'])}\): \*\*{item['classification']}\*\*",
+                         section, re.MULTILINE), item["file"]

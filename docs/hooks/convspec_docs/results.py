@@ -237,8 +237,10 @@ def results_features(op: str = "conv") -> str:
                 details.append(f"- <span id=\"{observed_anchor(row, item['feature'])}\"></span>"
                                f"`{row['name']}`, {md_escape(item['feature'])}: {item['status']} in "
                                f"`{item['property']}` on `{item['problem']}`: {message}")
-    if details:
-        out += ["", "Cells without a finding page yet, with the counterexample the probe found:", ""] + details
+    if details:  # collapsed; a link to one of its entries opens it
+        cells = f"{len(details)} cell{'s' if len(details) > 1 else ''}"
+        out += ["", f'??? example "{cells} without a finding page yet, with the counterexample the probe found"',
+                ""] + ["    " + line for line in details]
     return "\n".join(out)
 
 
