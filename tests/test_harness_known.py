@@ -95,3 +95,11 @@ def test_exact_values_survive_the_file(tmp_path):
 def test_a_bad_known_file_is_a_usage_error(tmp_path, capsys):
     known = write(tmp_path, "this is not toml")
     assert main(["check", "reference", "--profile", "quick", "--known", str(known)]) == 2
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parents[1] / "conformance" / "adapters")
+                                        .glob("*.known.toml")), ids=lambda p: p.name)
+def test_every_bundled_known_file_names_current_properties(path):
+    """Read without the library it describes, so that a renamed property is caught on any machine,
+    not only where that (possibly optional) library is installed."""
+    assert load_known(path, set(PROPERTIES))
