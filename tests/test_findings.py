@@ -13,6 +13,7 @@ as this test failing on the machine that has the recorded version.
 from __future__ import annotations
 
 import contextlib
+import json
 import importlib
 import io
 import re
@@ -66,6 +67,21 @@ def test_every_finding_is_complete_and_explains_a_cell():
         assert item["upstream"], item["file"]
     links = cell_links()
     assert all(files for files in links.values())
+    features = json.loads((ROOT / "docs" / "data" / "results-matrix.json").read_text(encoding="utf-8"))["features"]
+    for adapter, op, feature in links:
+        assert op in REGISTRY[adapter].ops, (adapter, op)
+        assert feature in features.get(op, []), (adapter, op, feature)
+
+
+def test_a_finding_may_explain_cells_of_other_rows(tmp_path):
+    page = tmp_path / "x.md"
+    page.write_text('# L: t\n\n<!-- finding: requires=torch version=1 adapter=torch-layer features="bias" '
+                    'also="torch-grad:conv_transpose:bias" -->\n\n| Library | L |\n| Classification | bug |\n'
+                    '| Upstream | none |\n')
+    assert set(cell_links(tmp_path)) == {("torch-layer", "conv", "bias"), ("torch-grad", "conv_transpose", "bias")}
+    page.write_text(page.read_text().replace("torch-grad:conv_transpose:bias", "torch-grad:bias"))
+    with pytest.raises(ValueError, match="adapter:op:feature"):
+        parse(page)
 
 
 def test_pages_without_metadata_are_refused(tmp_path):

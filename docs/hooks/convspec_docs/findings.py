@@ -9,7 +9,10 @@ version of the first one the printed output was recorded with, ``adapter``
 the bundled adapter whose row the finding explains and ``features`` the
 cells of that row (``;``-separated feature names of the per-op matrices,
 see `convspec.conformance.observe`; empty for an operation that has no
-feature matrix).  A table row ``| Classification | … |``
+feature matrix).  ``also`` (optional) names cells of other rows that
+the same cause explains, ``;``-separated, each ``adapter:op:feature``
+(an adapter that exposes the library's same function for another
+operation, say).  A table row ``| Classification | … |``
 gives the classification, ``| Upstream | … |`` the upstream report or the
 search result.
 
@@ -47,9 +50,17 @@ def parse(path: Path) -> dict[str, Any]:
     missing += [k for k in ("Library", "Classification", "Upstream") if k not in rows]
     if missing:
         raise ValueError(f"{path.name}: missing {', '.join(missing)}")
+    op = args.get("op") or _default_op(args["adapter"])
+    features = [f.strip() for f in args["features"].split(";") if f.strip()]
+    cells = [(args["adapter"], op, feature) for feature in features]
+    for item in (v.strip() for v in args.get("also", "").split(";") if v.strip()):
+        parts = tuple(v.strip() for v in item.split(":"))
+        if len(parts) != 3 or not all(parts):
+            raise ValueError(f"{path.name}: 'also' cell {item!r} is not adapter:op:feature")
+        cells.append(parts)
     return {"name": path.stem, "file": path.name, "title": title,
             "requires": args["requires"].split(","), "version": args["version"],
-            "adapter": args["adapter"], "op": args.get("op") or _default_op(args["adapter"]), "features": [f.strip() for f in args["features"].split(";") if f.strip()],
+            "adapter": args["adapter"], "op": op, "features": features, "cells": cells,
             "library": rows["Library"], "classification": rows["Classification"].strip("* "),
             "upstream": rows["Upstream"]}
 
@@ -70,8 +81,8 @@ def cell_links(folder: Path | None = None) -> dict[tuple[str, str, str], list[st
     """(adapter, operation, feature) -> the finding files that explain that matrix cell."""
     links: dict[tuple[str, str, str], list[str]] = {}
     for item in all_findings(folder):
-        for feature in item["features"]:
-            links.setdefault((item["adapter"], item["op"], feature), []).append(item["file"])
+        for cell in item["cells"]:
+            links.setdefault(cell, []).append(item["file"])
     return links
 
 
@@ -91,7 +102,8 @@ def findings_index(prefix: str = "") -> str:
     for adapter, items in by_adapter.items():
         out += [f"### `{adapter}`: {items[0]['library']}", ""]
         for item in items:
-            cells = ", ".join(item["features"]) or "no cell"
+            cells = ", ".join(item["features"] + [f"`{a}` `{o}` {f}" for a, o, f in item["cells"][len(item["features"]):]]) \
+                or "no cell"
             out.append(f"- [{item['title'].split(': ', 1)[-1]}]({prefix}{item['file']}): "
                        f"**{item['classification']}**; cells: {cells}; upstream: "
                        f"{_relative_upstream(item['upstream'], prefix)}")
