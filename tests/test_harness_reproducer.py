@@ -89,3 +89,37 @@ def test_layout_lines_rebuild_the_memory_layout(layout):
     rebuilt = namespace["M0"]
     assert np.array_equal(rebuilt, M)
     assert rebuilt.strides == built.strides and rebuilt.flags.writeable == built.flags.writeable
+
+
+def test_a_componentwise_reproducer_judges_as_the_harness_does():
+    """Once the backend is fixed to within the bound, the reproducer says so: it measures the
+    error against the exact value (the rounded value plus its remainder), as the harness does,
+    rather than against the rounded value, which is off by up to half an ulp."""
+    import numpy as np
+    from fractions import Fraction
+    from convspec.conformance.backend import Claims
+    from convspec.conformance.cases import Case
+    from convspec.conformance.judge import Violation, check_values
+    from convspec.conformance.oracle import expected
+    from convspec.conformance.results import AccuracySummary
+    from convspec.spec.error_model import componentwise_bound
+
+    M = np.array([[1.0, 2.0 ** -30, 3.0]])
+    K = np.array([[1.0 / 3, 1.0 / 7, 1.0 / 11]])
+    exact = sum(Fraction(float(m)) * Fraction(float(k)) for m, k in zip(M[0], K[0]))
+    exp = expected(M, K, (1, 1))
+    remainder = exact - Fraction(float(exp.values[0, 0]))
+    assert remainder != 0
+    bound = float(componentwise_bound(M, K, (1, 1), np.float64)[0][0, 0])
+    # within the bound of the exact value, on the far side from the rounded one
+    side = 1 if remainder > 0 else -1
+    fixed = np.array([[float(exact + side * Fraction(0.9 * bound))]])
+    assert abs(Fraction(float(fixed[0, 0])) - exact) <= bound
+    check_values(fixed, [Case(M, K, (1, 1))], Claims(), AccuracySummary())      # the harness accepts it
+    with pytest.raises(Violation) as caught:
+        check_values(exp.values * (1 + 2.0 ** -30), [Case(M, K, (1, 1))], Claims(), AccuracySummary())
+    check = caught.value.code.split("\n", 1)[1]      # the judgement, after the call
+    assert "C0" in caught.value.code.split("\n", 1)[0]
+    space = {"np": np, "C0": fixed, **caught.value.data}
+    exec(check, space)                                  # raises AssertionError on the old comparison
+
