@@ -253,7 +253,9 @@ def observe(claims: Claims, op: str, run_property: Callable[[Claims, Property], 
 def observed_text(observed: Sequence[dict[str, Any]]) -> str:
     """The console lines of observe mode: one per feature, with the first counterexample."""
     lines = [f"observed (information only, the verdicts above are unchanged), {len(observed)} features:"]
+    width = max((len(item["feature"]) for item in observed), default=0)
+    status = max((len(item["status"]) for item in observed), default=0)
     for item in observed:
         detail = f"  {item['property']} {item['problem']}" if item["problem"] else ""
-        lines.append(f"  {item['feature']:<20} {item['status']:<16}{detail}")
+        lines.append(f"  {item['feature']:<{width}}  {item['status']:<{status}}{detail}".rstrip())
     return "\n".join(lines)

@@ -68,3 +68,16 @@ def test_the_plain_problem_keeps_one_claimed_form_rank_and_dtype():
     plain = plain_claims(claims, "conv")
     assert plain.ranks == (1,) and plain.padding == {"VALID"} and plain.dtypes == ("float16",)
     assert not (plain.dilation or plain.groups or plain.bias or plain.nonfinite or plain.validates_input)
+
+
+def test_the_console_lines_keep_their_columns_for_long_feature_names():
+    from convspec.conformance.observe import observed_text
+    observed = [{"feature": "output_padding >= stride", "status": "refuses", "property": "p.x", "problem": "tc_1"},
+                {"feature": "bias", "status": "holds", "property": None, "problem": None},
+                {"feature": "rank 1", "status": "crashes or hangs", "property": "p.y", "problem": "tc_2"}]
+    lines = observed_text(observed).splitlines()[1:]
+    starts = {line.index(item["status"]) for line, item in zip(lines, observed)}
+    assert len(starts) == 1, lines
+    details = [line.index(item["property"]) for line, item in zip(lines, observed) if item["property"]]
+    assert len(set(details)) == 1, lines
+    assert all(line == line.rstrip() for line in lines)
