@@ -64,11 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("target", nargs="?", metavar="TARGET",
                        help="the backend: 'package.module:attr', 'path/file.py:attr', or a bundled name "
                             "(reference, spec, or an adapter such as scipy, numpy)")
-    check.add_argument("--op", choices=list(OPERATION_CHOICES), default="conv2d",
+    check.add_argument("--op", choices=list(OPERATION_CHOICES), default=None,
                        help="the operation to check: conv2d, the core conv2d(M, K, *, stride); conv, the "
                             "layer conv(X, W, B, *, stride, padding, dilation, groups); its gradients "
                             "conv_input_grad, conv_weight_grad, conv_bias_grad; or conv_transpose "
-                            "(convspec properties --op OP lists what is checked) (default: %(default)s)")
+                            "(convspec properties --op OP lists what is checked) (default: the backend's "
+                            "own operation, Backend(op=...), which is conv2d for a plain function)")
     check.add_argument("--profile", choices=list(PROFILES), default="default",
                        help="how many examples to run (default: %(default)s)")
     check.add_argument("--seed", type=int, default=0, help="seed of every random choice; the same seed "
@@ -207,7 +208,7 @@ def _main(argv: Sequence[str] | None) -> int:
         _listing(args.command, out)
         return EXIT_OK
     if args.command == "properties" or getattr(args, "list_properties", False):
-        _list_properties(out, args.op if args.command == "properties" or args.op != "conv2d" else None)
+        _list_properties(out, args.op)
         return EXIT_OK
     if not args.target:
         parser.error("check needs a TARGET (or --list-properties)")
@@ -228,14 +229,26 @@ def _ignore_further_interrupts() -> None:
         pass
 
 
+def _default_op(target: str) -> str:
+    """The operation a target computes when ``--op`` is not given: the backend's own (a
+    `Backend`'s ``op``, a bundled adapter's first operation), ``conv2d`` for a plain function.
+    A target that does not load gives ``conv2d`` here; the run then reports why it does not load."""
+    from .backend import load_backend
+    try:
+        return load_backend(target).op
+    except BackendLoadError:
+        return "conv2d"
+
+
 def _check(args, out) -> int:
     from . import run
     from .console import Progress, summary_text, write_reproducers
     from .properties import select as select_properties
 
+    op = args.op or _default_op(args.target)
     dtypes = [d for group in args.dtypes for d in group] if args.dtypes else None
     select = [p.strip() for pat in args.select for p in pat.split(",") if p.strip()] if args.select else None
-    selected = select_properties(select, args.op)
+    selected = select_properties(select, op)
     total = len(selected)
     if args.shard is not None and selected:
         from .profiles import get_profile
@@ -243,11 +256,11 @@ def _check(args, out) -> int:
         total = len(assign(selected, args.shard.count, get_profile(args.profile))[args.shard.index - 1])
     progress = Progress(out, total=total, verbose=args.verbose)
 
-    op_text = f" --op {args.op}" if args.op != "conv2d" else ""
+    op_text = f" --op {op}" if op != "conv2d" else ""
     print(f"convspec check {args.target}{op_text} --profile {args.profile} --seed {args.seed}"
           + (f" --shard {args.shard}" if args.shard else ""), file=out, flush=True)
     try:
-        report = run(args.target, op=args.op, profile=args.profile, seed=args.seed, dtypes=dtypes, select=select,
+        report = run(args.target, op=op, profile=args.profile, seed=args.seed, dtypes=dtypes, select=select,
                      known=args.known, timeout=args.timeout, isolation=args.isolation,
                      cache_dir=None if args.no_cache else args.cache_dir, progress=progress.finish,
                      on_start=progress.start, maxfail=args.maxfail,

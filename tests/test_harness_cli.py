@@ -123,3 +123,20 @@ def test_a_backend_with_the_wrong_signature_exits_2_at_once(tmp_path, capsys):
 def test_numpy_sum_is_not_a_convolution(capsys):
     assert main(["check", "numpy:sum", "--profile", "quick", "--isolation", "inprocess"]) == 2
     assert "failed on a simple valid input" in capsys.readouterr().err
+
+
+def test_without_op_a_backend_is_checked_on_its_own_operation(tmp_path, capsys, monkeypatch):
+    (tmp_path / "grad_backend.py").write_text(
+        "from convspec.conformance import Backend\n"
+        "from convspec.reference import conv_bias_grad\n"
+        "backend = Backend(name='db', fn=conv_bias_grad, op='conv_bias_grad')\n")
+    monkeypatch.chdir(tmp_path)
+    status = main(["check", "grad_backend.py:backend", "--profile", "quick", "--no-cache", "-k", "values",
+                   "--isolation", "inprocess", "--report-json", "r.json"])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert out.splitlines()[0].startswith("convspec check grad_backend.py:backend --op conv_bias_grad")
+    assert {p["id"] for p in json.loads((tmp_path / "r.json").read_text())["properties"]} == \
+        {p for p in of_op("conv_bias_grad") if "values" in p}
+    assert main(["check", "grad_backend.py:backend", "--op", "conv", "--no-cache"]) == 2
+    assert "does not provide the operation 'conv'" in capsys.readouterr().err
