@@ -112,19 +112,34 @@ def _ran(data: dict[str, Any]) -> list[dict[str, Any]]:
     return [row for row in data["backends"] if row["state"] == "ran"]
 
 
+def newer_properties(data: dict[str, Any]) -> list[str]:
+    """Properties this convspec has that the data's run did not (added since it was generated)."""
+    from convspec.conformance import property_ids
+    known = {p["id"] for p in data["properties"]}
+    ops = {_op(p) for p in data["properties"]}
+    return [pid for op in sorted(ops) for pid in property_ids(op) if pid not in known]
+
+
 def provenance(data: dict[str, Any]) -> str:
-    """One sentence saying how and where the data was produced."""
+    """How and where the data was produced, and which properties it predates."""
     env = data["environment"]
-    return (f"Generated from `docs/data/results-matrix.json`: profile `{data['profile']}`, seed "
+    text = (f"Generated from `docs/data/results-matrix.json`: profile `{data['profile']}`, seed "
             f"{data['seed']}, run on {data['generated'][:10]} with Python {env['python']}, NumPy "
             f"{env['numpy']} and Hypothesis {env['hypothesis']} on {env['machine']} with "
             f"{env['cpus']} CPUs. Regenerate it with "
             f"`convspec matrix`.")
+    newer = newer_properties(data)
+    if newer:
+        text += (" Properties added since, which no row has run yet: "
+                 + ", ".join(f"`{pid}`" for pid in newer) + ".")
+    return text
 
 
 def _cell(row: dict[str, Any], pid: str) -> str:
     status = row["cells"].get(pid)
-    text = _CELL.get(status, "?") if status else "?"
+    if not status:  # the row was generated before the property existed
+        return "*not run*"
+    text = _CELL.get(status, "?")
     if status in ("fail", "known", "error"):
         return f"[{text}]({deviations_link(row)})"
     return text
