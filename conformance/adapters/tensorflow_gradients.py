@@ -63,6 +63,15 @@ https://www.tensorflow.org/api_docs/python/tf/slice):
   and 2 but ``Conv3DBackpropInputV2`` does not, so int32 is not claimed.
 
 Checked with tensorflow-cpu 2.21.0 (oneDNN on, the default).
+The deviations the suite finds are described, each with a reproducer that uses
+the library alone, in ``docs/findings/tensorflow-*.md``: the float32 input
+gradient of a strided 1×1 window corrupts the heap
+(``tensorflow-strided-1x1-input-gradient-crash.md``), padding zeros times an
+infinite weight give NaN (``tensorflow-input-gradient-nonfinite.md``,
+``tensorflow-conv3d-transpose-nan.md``), the rank-3 weight gradient reads unread
+input (``tensorflow-conv3d-weight-gradient-unread.md``), the float16 weight
+gradient of an empty output is uninitialised, and the rank-3 gradient fails
+without ``data_format`` (``tensorflow-conv3d-gradient-data-format.md``).
 """
 
 from __future__ import annotations

@@ -60,7 +60,12 @@ https://www.tensorflow.org/api_docs/python/tf/nn/bias_add):
 
 Checked with tensorflow-cpu 2.21.0 (oneDNN on, the default).
 The deviations the suite finds are described, each with a reproducer that uses
-the library alone, in ``docs/findings/tensorflow-*.md``.
+the library alone, in ``docs/findings/tensorflow-*.md``: a fractional stride
+or dilation is truncated (``tensorflow-fractional-stride.md``), ``'SAME'`` is
+accepted (``tensorflow-same-spelling.md``), the float16 and float64 rank-3
+kernel shifts its windows for a ``'SAME'`` stride beyond the input
+(``tensorflow-conv3d-same-strided.md``), and the float32 kernel's output of a
+window larger than the input (``tensorflow-window-larger-than-input.md``).
 """
 
 from __future__ import annotations
