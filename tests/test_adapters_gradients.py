@@ -25,8 +25,8 @@ ADAPTERS = {
     "tensorflow-grad": ("tensorflow",),
 }
 #: Adapters run with each call in a worker process rather than in the test's: TensorFlow's float32
-#: input gradient of a strided 1x1 window can corrupt the heap (findings/tensorflow-strided-1x1-input-
-#: gradient-crash.md), which must not take the test process down.
+#: input gradient of a strided 1x1 window can corrupt the heap, which must not take the test
+#: process down (docs/findings/tensorflow-strided-1x1-input-gradient-crash.md).
 ISOLATED = {"tensorflow-grad"}
 #: Properties left out as slow here (the layouts and effects sweep hundreds of calls); the CLI runs them.
 _SLOW = ("layout", "effects")
