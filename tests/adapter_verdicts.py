@@ -66,6 +66,10 @@ AWAITING_PIN.update({
         # findings/onnx-reference-dilation-nan.md: a NaN where the dilation skips a non-finite input
         "conv.specials": r"_d(\d+x)*[2-9]\d*(x\d+)*_.*(got np\.\w+\(nan\)|=nan, but should be)",
     },
+    "tensorflow-layer": {
+        "conv.invalid.at1": r"the backend accepted stride \d+\.5",        # findings/tensorflow-fractional-stride.md
+        "conv.invalid.pd2": r"the backend accepted padding 'SAME'",        # findings/tensorflow-same-spelling.md
+    },
 })
 
 

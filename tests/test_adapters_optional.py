@@ -9,7 +9,7 @@ Measured run times on two cores (quick profile): torch 5 to 9 s, jax 105 to
 thousand), onnxruntime 7 to 8 s (its known hang costs one 5 s timeout),
 tensorflow about 8 s, onnx-reference and opencv about 1 s.  The layer adapters run
 on the operation ``conv`` the same way: torch-layer 10 to 16 s, onnxruntime-layer
-about 6 s, onnx-reference-layer about 9 s.
+about 6 s, onnx-reference-layer about 9 s, tensorflow-layer about 15 s.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ LAYER = {
     "torch-layer": ("torch", "torch"),
     "onnxruntime-layer": ("onnxruntime", "onnxruntime"),
     "onnx-reference-layer": ("onnx", "onnx"),
+    "tensorflow-layer": ("tensorflow", "tensorflow"),
 }
 
 

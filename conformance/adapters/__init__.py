@@ -67,11 +67,14 @@ REGISTRY: dict[str, AdapterEntry] = {
     "onnxruntime-layer": AdapterEntry("onnxruntime_layer", ("onnx", "onnxruntime"), "onnxruntime", "conv"),
     "onnx-reference-layer": AdapterEntry("onnx_reference_layer", ("onnx",), "onnx", "conv"),
     "jax-layer": AdapterEntry("jax_layer", ("jax", "jaxlib"), "jax", "conv"),
+    "tensorflow-layer": AdapterEntry("tensorflow_layer", ("tensorflow",), "tensorflow", "conv"),
     "torch-grad": AdapterEntry("torch_gradients", ("torch",), "torch", GRADIENTS + ("conv_transpose",)),
     "torch-autograd": AdapterEntry("torch_autograd", ("torch",), "torch", ("conv_input_grad", "conv_weight_grad")),
     "onnxruntime-transpose": AdapterEntry("onnxruntime_transpose", ("onnx", "onnxruntime"), "onnxruntime",
                                           "conv_transpose"),
     "onnx-reference-transpose": AdapterEntry("onnx_reference_transpose", ("onnx",), "onnx", "conv_transpose"),
+    "tensorflow-grad": AdapterEntry("tensorflow_gradients", ("tensorflow",), "tensorflow",
+                                    GRADIENTS + ("conv_transpose",)),
 }
 
 #: The bundled adapter names, in the order they are listed to users.
