@@ -80,7 +80,7 @@ def test_every_clause_has_an_entry_on_its_page_and_an_anchor_on_the_overview(sit
     assert [cid for cid in CLAUSES if cid not in overview.ids] == []
     pages = sorted(p.name for p in (site / "specification").glob("*.html"))
     assert pages == ["core-inputs.html", "core-results.html", "gradients.html", "layer.html",
-                     "transposed.html"]
+                     "transposed.html", "weight-gradients.html"]
     for cid in CLAUSES:
         assert re.search(rf'<h3 id="{re.escape(cid)}"', _clause_page(site, cid)), cid
 

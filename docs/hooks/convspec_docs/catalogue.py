@@ -77,9 +77,14 @@ PARTS: dict[str, Part] = {
     "layer": Part("The layer: conv", ("conv",),
                   "The clauses of `conv(X, W, B=None, *, stride, padding, dilation, groups)`, the "
                   "layer that the [layer page](../layer.md) explains. Their ids start with `CV-`."),
-    "gradients": Part("The gradients", ("conv_input_grad", "conv_weight_grad", "conv_bias_grad"),
-                      "The clauses of the layer's gradients with respect to its input (`DX-`), "
-                      "its weights (`DW-`) and its bias (`DB-`)."),
+    "gradients": Part("The input gradient", ("conv_input_grad",),
+                      "The clauses of the layer's gradient with respect to its input, "
+                      "`conv_input_grad`. Their ids start with `DX-`. The gradients with respect to "
+                      "the weights and the bias are on [the next page](weight-gradients.md)."),
+    "weight-gradients": Part("The weight and bias gradients", ("conv_weight_grad", "conv_bias_grad"),
+                             "The clauses of the layer's gradients with respect to its weights, "
+                             "`conv_weight_grad` (`DW-`), and its bias, `conv_bias_grad` (`DB-`). "
+                             "The input gradient is on [the previous page](gradients.md)."),
     "transposed": Part("The transposed convolution", ("conv_transpose",),
                        "The clauses of `conv_transpose`, the transposed convolution. Their ids "
                        "start with `TC-`."),
