@@ -68,6 +68,7 @@ REGISTRY: dict[str, AdapterEntry] = {
     "onnx-reference-layer": AdapterEntry("onnx_reference_layer", ("onnx",), "onnx", "conv"),
     "jax-layer": AdapterEntry("jax_layer", ("jax", "jaxlib"), "jax", "conv"),
     "torch-grad": AdapterEntry("torch_gradients", ("torch",), "torch", GRADIENTS + ("conv_transpose",)),
+    "jax-grad": AdapterEntry("jax_gradients", ("jax", "jaxlib"), "jax", GRADIENTS + ("conv_transpose",)),
     "torch-autograd": AdapterEntry("torch_autograd", ("torch",), "torch", ("conv_input_grad", "conv_weight_grad")),
     "onnxruntime-transpose": AdapterEntry("onnxruntime_transpose", ("onnx", "onnxruntime"), "onnxruntime",
                                           "conv_transpose"),
