@@ -21,10 +21,11 @@ forward layer's attributes)::
     dB, = pullback(dY)
 
     # the transposed convolution: W is (C, O, spatial...), the kernel of the forward
-    # convolution it is the gradient of, so the kernel is transposed (flipped, axes swapped)
-    k = (K - 1) * dil                      # per axis
-    Y = lax.conv_transpose(X, W, strides=s, padding=[(k - lo, k - hi + a), ...], rhs_dilation=dil,
-                           dimension_numbers=("NCH", "OIH", "NCH"), transpose_kernel=True)
+    # convolution it is the gradient of, so the kernel is transposed (flipped, axes swapped);
+    # padding is the forward's (PyTorch's meaning), the output padding taken off the high pad
+    Y = lax.conv_transpose(X, W, strides=s, padding=[(lo, hi - a), ...], rhs_dilation=dil,
+                           dimension_numbers=("NCH", "OIH", "NCH"), transpose_kernel=True,
+                           use_consistent_padding=True)
     Y = Y + lax.broadcast_in_dim(B, Y.shape, (1,))
 
 Every function is jit-compiled with its attributes (and shapes) static, as JAX
@@ -53,19 +54,21 @@ What JAX documents, and so what is claimed:
   axis exists, so refusing a dY of another rank is not claimed.
 * ``lax.conv_transpose``
   (https://docs.jax.dev/en/latest/_autosummary/jax.lax.conv_transpose.html)
-  takes ``strides``, ``padding`` (integer pairs are "padding for the
-  transposed convolution", i.e. of the dilated input), ``rhs_dilation``,
-  ``dimension_numbers`` and ``transpose_kernel``, which "flips spatial axes
-  and swaps the input/output channel axes of the kernel": with the rhs spec
-  ``O, I, spatial`` it reads the specification's W of shape (C, O, K) as
-  the gradient of the forward convolution whose kernel that is.  It has no
+  takes ``strides``, ``padding``, ``rhs_dilation``, ``dimension_numbers``,
+  ``transpose_kernel``, which "flips spatial axes and swaps the input/output
+  channel axes of the kernel": with the rhs spec ``O, I, spatial`` it reads
+  the specification's W of shape (C, O, K) as the kernel of the forward
+  convolution it is the gradient of, and ``use_consistent_padding``, with
+  which the padding pairs are "the padding of the corresponding forward conv
+  [...] This is the behavior in PyTorch", the specification's meaning (the
+  strings 'SAME' and 'VALID' always are).  It has no
   ``feature_group_count`` and no output padding; the output padding is
   added to the high pad by the caller, who also keeps it below
   ``max(stride, dilation)`` (TC-AT2, PyTorch's rule), and a groups other
   than 1 is refused by the caller (groups are not claimed).  The bias is added as in the layer.  Every
-  admitted dtype runs (``lhs`` and ``rhs`` must share one).  A negative pad
-  of the specification makes a larger pad of the dilated input, which JAX
-  computes, so ``negative`` is not claimed.
+  admitted dtype runs (``lhs`` and ``rhs`` must share one).  The documented
+  padding of the dilated input is ``dilation * (kernel_size - 1) - padding``,
+  for a negative pad too, which the specification refuses (TC-PD1).
 * XLA's CPU code flushes subnormal numbers to zero, as in the core adapter.
 
 Loading the adapter switches x64 on for the whole process, as the core and
@@ -125,7 +128,7 @@ def _transpose(X, W, B, stride, padding, dilation):
     spatial = _SPATIAL.get(X.ndim - 2, "")
     Y = lax.conv_transpose(X, W, stride, padding, rhs_dilation=dilation,
                            dimension_numbers=("NC" + spatial, "OI" + spatial, "NC" + spatial),
-                           transpose_kernel=True)
+                           transpose_kernel=True, use_consistent_padding=True)
     return Y if B is None else Y + lax.broadcast_in_dim(B, Y.shape, (1,))
 
 
@@ -158,9 +161,7 @@ def conv_transpose(X, W, B=None, *, stride, padding, output_padding, dilation, g
         if not 0 <= a < max(s, d):
             raise ValueError(f"output_padding={tuple(output_padding)} must be below max(stride, dilation)")
     if not isinstance(padding, str):
-        span = [(k - 1) * d for k, d in zip(W.shape[2:], dilation, strict=True)]
-        padding = tuple((k - lo, k - hi + a)
-                        for k, (lo, hi), a in zip(span, padding, output_padding, strict=True))
+        padding = tuple((lo, hi - a) for (lo, hi), a in zip(padding, output_padding, strict=True))
     return np.asarray(_transpose(X, W, B, tuple(stride), padding, tuple(dilation)))
 
 
