@@ -36,10 +36,10 @@ not depend on it.
 What JAX documents, and so what is claimed:
 
 * ``jax.vjp`` (https://docs.jax.dev/en/latest/_autosummary/jax.vjp.html)
-  differentiates with respect to inexact (floating or complex) inputs; the
-  cotangent of an integer input has dtype ``float0``
-  (https://docs.jax.dev/en/latest/notebooks/autodiff_cookbook.html), so no
-  integer dtype is claimed for the gradients.  For a linear map the pullback
+  differentiates with respect to inexact (floating or complex) inputs; "the
+  gradient of an integer input will have a trivial vector-space dtype
+  (float0)" (https://docs.jax.dev/en/latest/_autosummary/jax.grad.html), so
+  no integer dtype is claimed for the gradients.  For a linear map the pullback
   is its transpose without conjugation, so complex operands give DX-EQ1's and
   DW-EQ1's sums of products and complex64 and complex128 are claimed with
   float16, float32 and float64.  The cotangent must have the primal output's
@@ -62,13 +62,18 @@ What JAX documents, and so what is claimed:
   which the padding pairs are "the padding of the corresponding forward conv
   [...] This is the behavior in PyTorch", the specification's meaning (the
   strings 'SAME' and 'VALID' always are).  It has no
-  ``feature_group_count`` and no output padding; the output padding is
-  added to the high pad by the caller, who also keeps it below
-  ``max(stride, dilation)`` (TC-AT2, PyTorch's rule), and a groups other
-  than 1 is refused by the caller (groups are not claimed).  The bias is added as in the layer.  Every
+  ``feature_group_count`` and no output padding: the caller takes the
+  output padding off the high pad and keeps it below ``max(stride,
+  dilation)`` (TC-AT2, PyTorch's rule), and refuses a groups other than 1
+  (groups are not claimed).  The bias is added as in the layer.  Every
   admitted dtype runs (``lhs`` and ``rhs`` must share one).  The documented
-  padding of the dilated input is ``dilation * (kernel_size - 1) - padding``,
-  for a negative pad too, which the specification refuses (TC-PD1).
+  padding of the dilated input, ``dilation * (kernel_size - 1) - padding``,
+  is applied for a negative pad too, which the specification refuses
+  (TC-PD1), and the names are taken (TC-AT1).
+* Some convolutions of a base-dilated input, which the transposed
+  convolution and the input gradient of a strided convolution are, abort the
+  process while XLA compiles them; the harness runs each call in a worker
+  process, so the abort is reported as a crash.
 * XLA's CPU code flushes subnormal numbers to zero, as in the core adapter.
 
 Loading the adapter switches x64 on for the whole process, as the core and
