@@ -134,7 +134,9 @@ AWAITING_PIN.update({
 })
 
 # findings/jax-*.md: the gradients through jax.vjp and the transposed convolution through lax.conv_transpose
-_JAX_SPREAD = r"_(float16|float32|complex64) \[(DX|DW|TC)-NF1\] \d+ of \d+ outputs whose terms are all finite"
+_JAX_SPREAD = (r"_(float16|float32|complex64) (\[(DX|DW|TC)-NF1\] \d+ of \d+ outputs whose terms are all finite|"
+               r"\[DX-EQ2\] \d+ of \d+ input elements that no window reads are not \+0; first at \([\d, ]+\): "
+               r"got np\.\w+\(\(?nan)")
 _JAX_ABORT = r"killed its process with SIGABRT"                 # findings/jax-xla-convolution-abort.md
 AWAITING_PIN.update({
     "jax-grad": {
