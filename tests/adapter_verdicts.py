@@ -82,7 +82,7 @@ def unexplained(name: str, report: Report) -> list[str]:
         failure = result.failure
         pattern = allowed.get(pid)
         text = f"{failure.problem} {failure.message}" if failure else ""
-        if pattern is None or failure is None or failure.kind not in ("violation", "accepted", "raised") \
+        if pattern is None or failure is None or failure.kind not in ("violation", "accepted", "raised", "crashed") \
                 or not re.search(pattern, text):
             detail = f"{failure.kind} on {failure.problem}: {failure.message}" if failure else result.reason
             found.append(f"{pid} ({result.status}): {detail}")
@@ -135,4 +135,27 @@ AWAITING_PIN.update({
                                              "conv_transpose.result_type")
                                  + tuple(f"conv_transpose.metamorphic.{r}"
                                          for r in ("linearity", "groups", "stride", "input_grad"))},
+})
+
+# findings/jax-*.md: the gradients through jax.vjp and the transposed convolution through lax.conv_transpose
+_JAX_SPREAD = (r"_(float16|float32|complex64) (\[(DX|DW|TC)-NF1\] \d+ of \d+ outputs whose terms are all finite|"
+               r"\[DX-EQ2\] \d+ of \d+ input elements that no window reads are not \+0; first at \([\d, ]+\): "
+               r"got np\.\w+\(\(?nan)")
+_JAX_ABORT = r"killed its process with SIGABRT"                 # findings/jax-xla-convolution-abort.md
+AWAITING_PIN.update({
+    "jax-grad": {
+        # findings/jax-grad-input-nonfinite.md, jax-grad-weight-nonfinite.md, jax-transpose-nonfinite.md
+        **{f"{op}.{pid}": _JAX_SPREAD for op in ("conv_input_grad", "conv_weight_grad", "conv_transpose")
+           for pid in ("specials", "remainder")},
+        # findings/jax-grad-padding-names.md, jax-transpose-padding.md
+        "conv_input_grad.invalid.at1": r"\(a name\)",
+        "conv_weight_grad.invalid.at1": r"\(a name\)",
+        "conv_transpose.invalid.at1": r"padding '(VALID|SAME|SAME_LOWER)'",
+        "conv_transpose.invalid.pd1": r"a negative pad",
+        **{f"{op}.metamorphic.{r}": _JAX_ABORT for op in ("conv_input_grad", "conv_weight_grad", "conv_transpose")
+           for r in ("linearity", "groups", "stride")},
+        # the relation calls conv_input_grad with conv_transpose's dtypes; jax.vjp gives integer inputs
+        # float0 cotangents, so the gradients claim no integer dtype (claims per operation)
+        "conv_transpose.metamorphic.input_grad": r"out\.dtype=\[\('float0'|" + _JAX_ABORT,
+    },
 })

@@ -23,11 +23,13 @@ ADAPTERS = {
     "onnxruntime-transpose": ("onnx", "onnxruntime"),
     "onnx-reference-transpose": ("onnx",),
     "tensorflow-grad": ("tensorflow",),
+    "jax-grad": ("jax",),
 }
-#: Adapters run with each call in a worker process rather than in the test's: TensorFlow's float32
-#: input gradient of a strided 1x1 window can corrupt the heap, which must not take the test
-#: process down (docs/findings/tensorflow-strided-1x1-input-gradient-crash.md).
-ISOLATED = {"tensorflow-grad"}
+#: Adapters run with each call in a worker process rather than in the test's, which is faster: their
+#: library can take the process down on a valid call (TensorFlow's float32 input gradient of a strided
+#: 1x1 window corrupts the heap, docs/findings/tensorflow-strided-1x1-input-gradient-crash.md; XLA
+#: aborts on some convolutions, docs/findings/jax-xla-convolution-abort.md).
+ISOLATED = {"tensorflow-grad", "jax-grad"}
 #: Properties left out as slow here (the layouts and effects sweep hundreds of calls); the CLI runs them.
 _SLOW = ("layout", "effects")
 

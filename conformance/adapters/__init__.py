@@ -69,6 +69,7 @@ REGISTRY: dict[str, AdapterEntry] = {
     "jax-layer": AdapterEntry("jax_layer", ("jax", "jaxlib"), "jax", "conv"),
     "tensorflow-layer": AdapterEntry("tensorflow_layer", ("tensorflow",), "tensorflow", "conv"),
     "torch-grad": AdapterEntry("torch_gradients", ("torch",), "torch", GRADIENTS + ("conv_transpose",)),
+    "jax-grad": AdapterEntry("jax_gradients", ("jax", "jaxlib"), "jax", GRADIENTS + ("conv_transpose",)),
     "torch-autograd": AdapterEntry("torch_autograd", ("torch",), "torch", ("conv_input_grad", "conv_weight_grad")),
     "onnxruntime-transpose": AdapterEntry("onnxruntime_transpose", ("onnx", "onnxruntime"), "onnxruntime",
                                           "conv_transpose"),
