@@ -83,8 +83,8 @@ def claims_table() -> str:
 
 def targets_rows() -> list[list[str]]:
     """One row per bundled target: name, availability, what to install."""
-    rows = [["reference", "installed", "convspec's fast reference implementation"],
-            ["spec", "installed", "the exact oracle (slow by design; small sizes only)"]]
+    rows = [["reference", "installed", "every operation: convspec's fast reference implementation"],
+            ["spec", "installed", "every operation: the exact oracle (slow by design; small sizes only)"]]
     try:
         from .adapters import REGISTRY
     except ImportError:
@@ -93,11 +93,12 @@ def targets_rows() -> list[list[str]]:
         missing = [lib for lib in entry.requires if importlib.util.find_spec(lib) is None]
         hint = (f"pip install 'convspec[{entry.extra}]'" if entry.extra else f"pip install {' '.join(missing)}")
         rows.append([name, "installed" if not missing else "not installed",
-                     f"adapter {entry.module} ({', '.join(entry.requires)})"
+                     f"{', '.join(entry.ops)} (adapter {entry.module}: {', '.join(entry.requires)})"
                      + (f"; {hint}" if missing else "")])
     return rows
 
 
 def targets_table() -> str:
-    return (table(["target", "status", "what"], targets_rows())
+    return (table(["target", "status", "operations (--op; without it, the first) and what"], targets_rows(),
+                  wrap=60)
             + "\n\nYour own: 'package.module:attribute' or 'path/to/file.py:attribute'.")

@@ -28,6 +28,9 @@ def test_profiles_claims_and_targets_are_listed(capsys):
     rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[2:] if line.strip()}
     for name in ("reference", "spec", *NAMES):
         assert "installed" in rows[name]
+    from convspec.conformance.adapters import REGISTRY
+    for name, entry in REGISTRY.items():   # the default operation starts the description
+        assert rows[name].split()[2].rstrip(",") == entry.op, rows[name]
 
 
 def test_the_claims_table_follows_the_dataclass():
