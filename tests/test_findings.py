@@ -104,3 +104,9 @@ def test_the_index_lists_every_finding_under_its_adapter_without_a_table():
         section = next(s for s in sections if s.startswith(f"`{item['adapter']}`"))
         assert re.search(rf"^- \[[^\]]+\]\({re.escape(item['file'])}\): \*\*{item['classification']}\*\*",
                          section, re.MULTILINE), item["file"]
+
+
+def test_every_finding_is_in_the_site_navigation():
+    nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    missing = [p.name for p in PAGES if f"- findings/{p.name}\n" not in nav]
+    assert missing == [], f"add to the Findings section of mkdocs.yml's nav: {missing}"
