@@ -229,23 +229,18 @@ def _ignore_further_interrupts() -> None:
         pass
 
 
-def _default_op(target: str) -> str:
-    """The operation a target computes when ``--op`` is not given: the backend's own (a
-    `Backend`'s ``op``, a bundled adapter's first operation), ``conv2d`` for a plain function.
-    A target that does not load gives ``conv2d`` here; the run then reports why it does not load."""
-    from .backend import load_backend
-    try:
-        return load_backend(target).op
-    except BackendLoadError:
-        return "conv2d"
-
-
 def _check(args, out) -> int:
     from . import run
     from .console import Progress, summary_text, write_reproducers
     from .properties import select as select_properties
 
-    op = args.op or _default_op(args.target)
+    from .backend import load_backend
+    try:  # loaded once, here: its operation is the default of --op, and the run uses it as loaded
+        backend = load_backend(args.target)
+    except BackendLoadError as exc:
+        print(f"convspec: error: cannot load backend {args.target!r}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    op = args.op or backend.op  # a Backend's own operation; conv2d for a plain function
     dtypes = [d for group in args.dtypes for d in group] if args.dtypes else None
     select = [p.strip() for pat in args.select for p in pat.split(",") if p.strip()] if args.select else None
     selected = select_properties(select, op)
@@ -260,7 +255,7 @@ def _check(args, out) -> int:
     print(f"convspec check {args.target}{op_text} --profile {args.profile} --seed {args.seed}"
           + (f" --shard {args.shard}" if args.shard else ""), file=out, flush=True)
     try:
-        report = run(args.target, op=op, profile=args.profile, seed=args.seed, dtypes=dtypes, select=select,
+        report = run(backend, op=op, profile=args.profile, seed=args.seed, dtypes=dtypes, select=select,
                      known=args.known, timeout=args.timeout, isolation=args.isolation,
                      cache_dir=None if args.no_cache else args.cache_dir, progress=progress.finish,
                      on_start=progress.start, maxfail=args.maxfail,
