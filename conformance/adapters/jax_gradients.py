@@ -84,6 +84,7 @@ the library alone, in ``docs/findings/jax-*.md``.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 
 import jax
@@ -188,9 +189,7 @@ BACKEND = PerOpBackend(
          "conv_bias_grad": conv_bias_grad, "conv_transpose": conv_transpose},
     claims=GRADIENT_CLAIMS,
     op_claims={
-        "conv_input_grad": GRADIENT_CLAIMS,
-        "conv_weight_grad": GRADIENT_CLAIMS,
-        "conv_bias_grad": Claims(**{**GRADIENT_CLAIMS.__dict__, "validates_input": False}),
+        "conv_bias_grad": replace(GRADIENT_CLAIMS, validates_input=False),
         "conv_transpose": Claims(mixed_dtypes=False, nonfinite=True, accuracy="componentwise",
                                  flushes_subnormals=True, validates_input=True, groups=False,
                                  padding=frozenset({"explicit", "asymmetric", "VALID"})),

@@ -76,12 +76,13 @@ without ``data_format`` (``tensorflow-conv3d-gradient-data-format.md``).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import tensorflow as tf
 
 from convspec.conformance.adapters._per_op import PerOpBackend
-from convspec.conformance.adapters.tensorflow_layer import (channels_first, channels_last, check_groups,
-                                                            filter_layout, forward)
-from convspec.conformance.backend import Claims
+from convspec.conformance.adapters.tensorflow_layer import (LAYER_CLAIMS, channels_first, channels_last,
+                                                            check_groups, filter_layout, forward)
 
 _TRANSPOSE = {1: tf.nn.conv1d_transpose, 2: tf.nn.conv2d_transpose, 3: tf.nn.conv3d_transpose}
 
@@ -154,21 +155,7 @@ def conv_transpose(X, W, B=None, *, stride, padding, output_padding, dilation, g
     return tf.transpose(y, channels_first(len(y.shape))).numpy()
 
 
-GRADIENT_CLAIMS = Claims(
-    dtypes=("float16", "float32", "float64"),
-    mixed_dtypes=False,
-    nonfinite=True,
-    accuracy="componentwise",
-    flushes_subnormals=True,
-    validates_input=True,
-    ranks=(1, 2, 3),
-    padding=frozenset({"explicit", "asymmetric", "VALID"}),
-    dilation=False,
-    groups=False,
-    bias=True,
-    empty_outputs=False,
-    zero_size=False,
-)
+GRADIENT_CLAIMS = replace(LAYER_CLAIMS, padding=frozenset({"explicit", "asymmetric", "VALID"}))
 
 BACKEND = PerOpBackend(
     name="tensorflow-grad",
@@ -178,11 +165,9 @@ BACKEND = PerOpBackend(
          "conv_bias_grad": conv_bias_grad, "conv_transpose": conv_transpose},
     claims=GRADIENT_CLAIMS,
     op_claims={
-        "conv_input_grad": GRADIENT_CLAIMS,
-        "conv_weight_grad": GRADIENT_CLAIMS,
-        "conv_bias_grad": Claims(**{**GRADIENT_CLAIMS.__dict__, "validates_input": False,
-                                    "dtypes": GRADIENT_CLAIMS.dtypes + ("complex64", "complex128")}),
-        "conv_transpose": Claims(**{**GRADIENT_CLAIMS.__dict__, "output_padding_below_stride": True}),
+        "conv_bias_grad": replace(GRADIENT_CLAIMS, validates_input=False,
+                                    dtypes=GRADIENT_CLAIMS.dtypes + ("complex64", "complex128")),
+        "conv_transpose": replace(GRADIENT_CLAIMS, output_padding_below_stride=True),
     },
     version=tf.__version__,
     description="tf.GradientTape over tf.nn.convolution and tf.nn.bias_add; "

@@ -130,26 +130,30 @@ def conv(X, W, B=None, *, stride, padding, dilation, groups):
     return tf.transpose(y, channels_first(len(y.shape))).numpy()
 
 
+#: What TensorFlow documents for its convolution on the CPU, which its gradients share
+#: (`tensorflow_gradients` takes these claims, but for the padding names).
+LAYER_CLAIMS = Claims(
+    dtypes=("float16", "float32", "float64"),
+    mixed_dtypes=False,
+    nonfinite=True,
+    accuracy="componentwise",
+    flushes_subnormals=True,
+    validates_input=True,
+    ranks=(1, 2, 3),
+    padding=frozenset({"explicit", "asymmetric", "VALID", "SAME_UPPER"}),
+    dilation=False,
+    groups=False,
+    bias=True,
+    empty_outputs=False,
+    zero_size=False,
+)
+
 BACKEND = Backend(
     name="tensorflow-layer",
     fn=conv,
     op="conv",
     ops={"conv": conv},
-    claims=Claims(
-        dtypes=("float16", "float32", "float64"),
-        mixed_dtypes=False,
-        nonfinite=True,
-        accuracy="componentwise",
-        flushes_subnormals=True,
-        validates_input=True,
-        ranks=(1, 2, 3),
-        padding=frozenset({"explicit", "asymmetric", "VALID", "SAME_UPPER"}),
-        dilation=False,
-        groups=False,
-        bias=True,
-        empty_outputs=False,
-        zero_size=False,
-    ),
+    claims=LAYER_CLAIMS,
     version=tf.__version__,
     description="tf.nn.convolution(tf.pad(x), w, strides, 'VALID'/'SAME', dilations, data_format) + "
                 "tf.nn.bias_add, "

@@ -48,6 +48,8 @@ Checked with PyTorch 2.13.0 (CPU build).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import torch
 import torch.nn.functional as F
 from torch.nn import grad
@@ -141,11 +143,9 @@ BACKEND = PerOpBackend(
          "conv_bias_grad": conv_bias_grad, "conv_transpose": conv_transpose},
     claims=GRADIENT_CLAIMS,
     op_claims={
-        "conv_input_grad": GRADIENT_CLAIMS,
-        "conv_weight_grad": GRADIENT_CLAIMS,
-        "conv_bias_grad": Claims(**{**GRADIENT_CLAIMS.__dict__, "dtypes": _WIDE, "validates_input": False}),
-        "conv_transpose": Claims(**{**GRADIENT_CLAIMS.__dict__, "dtypes": _WIDE,
-                                    "padding": frozenset({"explicit", "asymmetric", "VALID"})}),
+        "conv_bias_grad": replace(GRADIENT_CLAIMS, dtypes=_WIDE, validates_input=False),
+        "conv_transpose": replace(GRADIENT_CLAIMS, dtypes=_WIDE,
+                                    padding=frozenset({"explicit", "asymmetric", "VALID"})),
     },
     version=torch.__version__,
     description="torch.nn.grad.conv{1,2,3}d_input/_weight, dy.sum, F.conv_transpose{1,2,3}d; "
