@@ -89,6 +89,7 @@ EXPECTED: dict[str, Expect] = {
     "bias_added_twice": Expect(("conv.covering",), clause="CV-EQ1", names="bias added twice"),
     "empty_output_raises": Expect(("conv.empty",), ("conv.empty",), ("raised",)),
     "empty_output_is_one": Expect(("conv.empty",), ("conv.empty",), clause="CV-SH1"),
+    "output_size_not_clamped": Expect(("conv.empty",), ("conv.empty",), ("raised",)),
     "zero_channels_give_zeros": Expect(("conv.empty",), ("conv.empty",), clause="CV-EQ1", names="without the bias"),
     "conv3d_swaps_axes": Expect(("conv.covering",), clause="CV-SH1", names="spatial axes 1 and 2 swapped"),
     "conv1d_ignores_stride": Expect(("conv.covering",), clause="CV-SH1", names="ignores the stride"),

@@ -171,7 +171,8 @@ def covering_examples(ctx: Context) -> Iterable[Example]:
 
 
 def empty_examples(ctx: Context) -> Iterable[Example]:
-    """One fixed problem of each zero-size kind CV-SH2 names, in each claimed rank and dtype.
+    """One fixed problem of each zero-size kind CV-SH2 names (a window overhanging the input by one
+    element and by two), in each claimed rank and dtype.
 
     The random search reaches these too, but a draw can miss one (C = 0 with a bias
     gives the broadcast bias, which a backend returning zeros gets wrong only there).
@@ -188,7 +189,10 @@ def empty_examples(ctx: Context) -> Iterable[Example]:
             kinds += [("C = 0 with a bias" if bias else "C = 0", (2, 0, *(3,) * rank), (3, 0, *(2,) * rank)),
                       ("N = 0", (0, 2, *(3,) * rank), (3, 2, *(2,) * rank))]
         if claims.empty_outputs:
-            kinds += [("a window larger than the input", (1, 2, *(2,) * rank), (3, 2, *(3,) * rank))]
+            # overhanging by one element, floor((padded - k_eff) / s) + 1 is already 0; by two it
+            # is -1, where a size computed without CV-SH1's "0 when k_eff > padded" is negative
+            kinds += [("a window larger than the input", (1, 2, *(2,) * rank), (3, 2, *(3,) * rank)),
+                      ("a window two elements larger than the input", (1, 2, *(1,) * rank), (3, 2, *(3,) * rank))]
         for note, xs, ws in kinds:
             X, W = pattern(xs, dtype, 0), pattern(ws, dtype, 1)
             B = np.arange(1, ws[0] + 1).astype(dtype) if bias else None

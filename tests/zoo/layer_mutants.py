@@ -378,6 +378,21 @@ def empty_output_raises(X, W, B=None, *, stride, padding, dilation, groups):
 
 
 @_mutant("CV-SH1", "CV-SH2")
+def output_size_not_clamped(X, W, B=None, *, stride, padding, dilation, groups):
+    """The output size is ``(padded - k_eff) // s + 1`` without CV-SH1's "0 when k_eff > padded".
+
+    Bug class: Eq L3 taken literally.  A window that overhangs the input by one
+    element still gives 0, so the bug hides until it overhangs by two or more,
+    where the size is negative and allocating the output raises.
+    """
+    p = _problem(X, W, B, stride, padding, dilation, groups)
+    sizes = [(lo + n + hi - ((k - 1) * d + 1)) // s + 1
+             for (lo, hi), n, k, d, s in zip(p.padding, p.X.shape[2:], p.W.shape[2:], p.dilation, p.stride)]
+    np.zeros((p.X.shape[0], p.W.shape[0], *sizes), p.out_dtype)  # what the buggy kernel allocates
+    return _solve(p)
+
+
+@_mutant("CV-SH1", "CV-SH2")
 def empty_output_is_one(X, W, B=None, *, stride, padding, dilation, groups):
     """A spatial axis that should have no output gets one (filled with the bias, or zero).
 
